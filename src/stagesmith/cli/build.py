@@ -1,0 +1,3 @@
+"""`stagesmith build`: not implemented yet."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""`stagesmith compare`: not implemented yet."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""`stagesmith generate`: not implemented yet."""
+
+from __future__ import annotations

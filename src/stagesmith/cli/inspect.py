@@ -1,0 +1,3 @@
+"""`stagesmith inspect`: not implemented yet."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""`stagesmith lint`: not implemented yet."""
+
+from __future__ import annotations

@@ -1,0 +1,74 @@
+"""Entry point: runs the Typer app and turns errors into one line on stderr and an exit code."""
+
+from __future__ import annotations
+
+import sys
+
+try:  # Typer >= 0.20 vendors Click
+    from typer._click import exceptions as cexc  # type: ignore[import-not-found,unused-ignore]
+except ImportError:  # pragma: no cover - older Typer
+    from click import exceptions as cexc  # type: ignore[no-redef,unused-ignore]
+
+# Importing the command modules registers their commands on ``app``.
+import typer
+import typer.main
+
+from stagesmith.cli import (  # noqa: F401
+    build,
+    compare,
+    generate,
+    inspect,
+    lint,
+    parse,
+    plan,
+    verify,
+)
+from stagesmith.cli.app import app, state
+from stagesmith.errors import StagesmithError
+
+
+def _fail(message: str, code: int) -> None:
+    sys.stderr.write(f"stagesmith: error: {message}\n")
+    sys.exit(code)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = sys.argv[1:] if argv is None else argv
+    # --debug is read before parsing so errors raised while parsing honour it too.
+    state.debug = "--debug" in args
+
+    cli = typer.main.get_command(app)
+    try:
+        rv = cli.main(args=args, prog_name="stagesmith", standalone_mode=False)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        _fail("aborted", 130)
+    except cexc.UsageError as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError":
+            exc.show()
+            sys.exit(2)
+        if state.debug:
+            raise
+        _fail(exc.format_message().replace("\n", " "), 2)
+    except cexc.ClickException as exc:
+        if state.debug:
+            raise
+        _fail(exc.format_message().replace("\n", " "), 2)
+    except StagesmithError as exc:
+        if state.debug:
+            raise
+        _fail(str(exc).replace("\n", " "), exc.exit_code)
+    except KeyboardInterrupt:
+        _fail("interrupted", 130)
+    except BrokenPipeError:
+        sys.exit(0)
+    except Exception as exc:  # a bug: keep it to one line unless asked
+        if state.debug:
+            raise
+        _fail(
+            f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for a traceback)", 70
+        )
+    if isinstance(rv, int):
+        sys.exit(rv)
+    sys.exit(0)

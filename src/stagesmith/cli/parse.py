@@ -1,0 +1,3 @@
+"""`stagesmith parse`: not implemented yet."""
+
+from __future__ import annotations

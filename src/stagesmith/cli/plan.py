@@ -1,0 +1,3 @@
+"""`stagesmith plan`: not implemented yet."""
+
+from __future__ import annotations

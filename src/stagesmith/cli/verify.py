@@ -1,0 +1,3 @@
+"""`stagesmith verify`: not implemented yet."""
+
+from __future__ import annotations

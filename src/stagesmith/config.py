@@ -1,0 +1,118 @@
+"""User configuration: ``.stagesmith.yaml`` or ``[tool.stagesmith]`` in ``pyproject.toml``.
+
+Each section belongs to one part of the pipeline (``images`` to the plan, ``lint`` to the
+linter, ``inspect`` to image checks); this module only finds and reads the file and offers the
+image map, which every layer that names an image goes through.
+
+Lookup order: an explicit ``--config FILE``, then ``$STAGESMITH_CONFIG``, then
+``.stagesmith.yaml`` / ``.stagesmith.yml`` in the given directory, then ``[tool.stagesmith]`` in
+its ``pyproject.toml``.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from stagesmith.errors import StagesmithError
+
+CONFIG_NAMES = (".stagesmith.yaml", ".stagesmith.yml")
+
+
+@dataclass
+class Config:
+    """The raw sections of the user's configuration and where they came from."""
+
+    data: dict[str, Any] = field(default_factory=dict)
+    source: Path | None = None
+
+    def section(self, name: str) -> dict[str, Any]:
+        value = self.data.get(name) or {}
+        if not isinstance(value, dict):
+            raise StagesmithError(f"{self.source}: '{name}' must be a mapping")
+        return value
+
+    @property
+    def images(self) -> ImageMap:
+        raw = self.section("images")
+        return ImageMap({str(k): str(v) for k, v in raw.items()})
+
+
+@dataclass
+class ImageMap:
+    """Renames images the tool emits, for mirrors and air-gapped registries.
+
+    Keys are either a full reference (``python:3.11-slim``) or a repository without a tag
+    (``python``); a repository key keeps the tag of the image it renames.
+    """
+
+    mapping: dict[str, str] = field(default_factory=dict)
+
+    def __call__(self, image: str) -> str:
+        if image in self.mapping:
+            return self.mapping[image]
+        repo, sep, tag = _split_ref(image)
+        if repo in self.mapping:
+            return self.mapping[repo] + sep + tag
+        return image
+
+
+def _split_ref(image: str) -> tuple[str, str, str]:
+    """Split ``repo[:tag|@digest]`` into (repo, separator, tag-or-digest)."""
+    if "@" in image:
+        repo, _, digest = image.partition("@")
+        return repo, "@", digest
+    slash = image.rfind("/")
+    colon = image.rfind(":")
+    if colon > slash:
+        return image[:colon], ":", image[colon + 1 :]
+    return image, "", ""
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise StagesmithError(f"cannot read config {path}: {exc.strerror}") from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        raise StagesmithError(f"{path}:{where} malformed YAML in config") from exc
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise StagesmithError(f"{path}: config must be a mapping")
+    return data
+
+
+def load_config(explicit: Path | None = None, directory: Path | None = None) -> Config:
+    """Find and read the configuration; an explicit path that does not exist is an error."""
+    if explicit is not None:
+        if not explicit.is_file():
+            raise StagesmithError(f"config file {explicit} not found")
+        return Config(_read_yaml(explicit), explicit)
+    env = os.environ.get("STAGESMITH_CONFIG")
+    if env:
+        return load_config(Path(env))
+    base = directory or Path.cwd()
+    if base.is_file():
+        base = base.parent
+    for name in CONFIG_NAMES:
+        candidate = base / name
+        if candidate.is_file():
+            return Config(_read_yaml(candidate), candidate)
+    pyproject = base / "pyproject.toml"
+    if pyproject.is_file():
+        try:
+            doc = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise StagesmithError(f"{pyproject}: cannot read: {exc}") from exc
+        section = doc.get("tool", {}).get("stagesmith")
+        if isinstance(section, dict):
+            return Config(section, pyproject)
+    return Config()
