@@ -50,9 +50,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture(autouse=True)
 def _engine_required_in_ci(request: pytest.FixtureRequest) -> None:
     """In CI an engine test that cannot run is a failure, never a silent skip."""
-    if "engine" in request.keywords and engine_problem() is not None:
-        if in_ci():
-            pytest.fail(f"engine test cannot run in CI: {engine_problem()}")
+    if "engine" in request.keywords and engine_problem() is not None and in_ci():
+        pytest.fail(f"engine test cannot run in CI: {engine_problem()}")
 
 
 @pytest.fixture
