@@ -1,0 +1,146 @@
+"""The rule engine: a registry of rules (one module each), running them safely, ignores.
+
+A rule is a function decorated with :func:`rule`; it receives the :class:`Doc` and a
+:class:`Context` and yields ``(instruction, message)`` pairs. The engine turns those into
+:class:`Finding` objects, applies inline ignores and configuration, and guarantees that one
+rule raising an exception never stops the run (it becomes an ``SS000`` finding instead).
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+from stagesmith.lint.model import Finding, Severity
+from stagesmith.lint.source import Doc, Instr
+
+Hit = tuple[Instr, str]
+CheckFn = Callable[[Doc, "Context"], Iterable[Hit]]
+
+
+@dataclass
+class Context:
+    """What rules may consult beyond the Dockerfile: trusted registries, the build target."""
+
+    trusted_registries: list[str] = field(default_factory=list)
+    target: str | None = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    name: str
+    severity: Severity
+    hadolint: str | None
+    check: CheckFn
+    doc: str
+
+    @property
+    def summary(self) -> str:
+        return self.doc.strip().splitlines()[0] if self.doc.strip() else self.name
+
+
+_RULES: dict[str, Rule] = {}
+
+
+def rule(
+    id: str, name: str, severity: Severity, hadolint: str | None = None
+) -> Callable[[CheckFn], CheckFn]:
+    """Register ``check`` as rule ``id``; its docstring (bad and good example) is the rule's doc."""
+
+    def register(check: CheckFn) -> CheckFn:
+        _RULES[id] = Rule(id, name, severity, hadolint, check, check.__doc__ or "")
+        return check
+
+    return register
+
+
+INTERNAL = Rule("SS000", "internal-error", Severity.ERROR, None, lambda d, c: (), "A rule crashed.")
+
+
+def all_rules() -> dict[str, Rule]:
+    """Every rule, importing each module of :mod:`stagesmith.lint.rules` once."""
+    if not _RULES:
+        from stagesmith.lint import rules
+
+        for info in pkgutil.iter_modules(rules.__path__):
+            importlib.import_module(f"{rules.__name__}.{info.name}")
+    return dict(sorted(_RULES.items()))
+
+
+_IGNORE = re.compile(r"^#\s*(stagesmith|hadolint)\s+ignore\s*=\s*([A-Za-z0-9_, ]+)")
+
+
+def inline_ignores(doc: Doc, instr: Instr) -> set[str]:
+    """IDs named by ``# stagesmith ignore=`` / ``# hadolint ignore=`` comments just above."""
+    ids: set[str] = set()
+    line = instr.start_line - 2  # 0-based index of the line above
+    while line >= 0:
+        text = doc.lines[line].strip()
+        if not text.startswith("#"):
+            break
+        m = _IGNORE.match(text)
+        if m:
+            ids.update(x.strip().upper() for x in m.group(2).split(",") if x.strip())
+        line -= 1
+    return ids
+
+
+def run_rules(
+    doc: Doc,
+    context: Context | None = None,
+    *,
+    disabled: Iterable[str] = (),
+    overrides: dict[str, Severity] | None = None,
+) -> list[Finding]:
+    """Run every enabled rule on ``doc`` and return sorted findings."""
+    ctx = context or Context()
+    skip = {x.upper() for x in disabled}
+    overrides = overrides or {}
+    findings: list[Finding] = []
+    ignore_cache: dict[int, set[str]] = {}
+    for r in all_rules().values():
+        if r.id in skip or (r.hadolint and r.hadolint in skip):
+            continue
+        severity = overrides.get(r.id) or (overrides.get(r.hadolint) if r.hadolint else None)
+        severity = severity if severity is not None else r.severity
+        try:
+            hits = list(r.check(doc, ctx))
+        except Exception as exc:  # a rule bug must not take the run down
+            findings.append(
+                Finding(
+                    INTERNAL.id,
+                    Severity.ERROR,
+                    f"rule {r.id} crashed: {type(exc).__name__}: {exc}",
+                    doc.path,
+                    1,
+                    1,
+                )
+            )
+            continue
+        for instr, message in hits:
+            key = id(instr)
+            if key not in ignore_cache:
+                ignore_cache[key] = inline_ignores(doc, instr)
+            ignored = ignore_cache[key]
+            if r.id in ignored or (r.hadolint and r.hadolint in ignored):
+                continue
+            findings.append(
+                Finding(
+                    r.id, severity, message, doc.path, instr.start_line, instr.end_line, r.hadolint
+                )
+            )
+    return sorted(findings, key=_order)
+
+
+def _order(f: Finding) -> tuple[str, int, str]:
+    return (f.path, f.line, f.rule)
+
+
+def iter_stage_instrs(doc: Doc) -> Iterator[tuple[int, Instr]]:
+    for stage in doc.stages:
+        for ins in stage.instructions:
+            yield stage.index, ins

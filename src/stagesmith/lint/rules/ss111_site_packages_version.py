@@ -1,0 +1,74 @@
+"""SS111: ``site-packages`` copied for another Python version than the runtime's."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from stagesmith.lint.engine import Context, Hit, rule
+from stagesmith.lint.graph import copies_from, copy_dest, copy_sources, image_of
+from stagesmith.lint.model import Severity
+from stagesmith.lint.source import Doc
+
+_PYDIR = re.compile(r"python(\d+\.\d+)")
+_IMAGE_PY = re.compile(r"(?:^|/)(?:python|pypy):(\d+\.\d+)")
+
+
+def _runtime_python(image: str) -> str | None:
+    m = _IMAGE_PY.search(image.lower())
+    return m.group(1) if m else None
+
+
+@rule("SS111", "site-packages-python-mismatch", Severity.ERROR)
+def check(doc: Doc, ctx: Context) -> Iterator[Hit]:
+    """A ``.../pythonX.Y/site-packages`` path is copied into a stage whose base runs another
+    Python version (or copied to a destination of another version): the packages are
+    invisible to the interpreter, and compiled extensions would not load anyway.
+
+    Bad::
+
+        FROM python:3.10 AS builder
+        RUN pip install -r requirements.txt
+        FROM python:3.12-slim
+        COPY --from=builder /usr/local/lib/python3.10/site-packages /usr/local/lib/python3.10/site-packages
+
+    Good::
+
+        FROM python:3.12 AS builder
+        RUN pip install -r requirements.txt
+        FROM python:3.12-slim
+        COPY --from=builder /usr/local/lib/python3.12/site-packages /usr/local/lib/python3.12/site-packages
+    """
+    for stage in doc.stages:
+        runtime = _runtime_python(image_of(doc, stage))
+        for ins, src_stage in copies_from(doc, stage):
+            dest = _PYDIR.search(copy_dest(ins))
+            for src in copy_sources(ins):
+                if "-packages" not in src:
+                    continue
+                m = _PYDIR.search(src)
+                if not m:
+                    continue
+                got = m.group(1)
+                if runtime and got != runtime:
+                    yield (
+                        ins,
+                        (
+                            f"copies site-packages of Python {got} into a Python {runtime} base "
+                            f"({image_of(doc, stage)})"
+                        ),
+                    )
+                    break
+                if dest and dest.group(1) != got:
+                    yield ins, f"copies Python {got} site-packages to a python{dest.group(1)} path"
+                    break
+                builder_py = _runtime_python(image_of(doc, src_stage))
+                if builder_py and builder_py != got:
+                    yield (
+                        ins,
+                        (
+                            f"copies python{got} site-packages from '{src_stage.label}', "
+                            f"whose base is Python {builder_py}"
+                        ),
+                    )
+                    break

@@ -1,0 +1,57 @@
+"""SS112: binaries built on glibc copied into a musl (Alpine) runtime, or the reverse."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from stagesmith.lint.engine import Context, Hit, rule
+from stagesmith.lint.graph import copies_from, image_of
+from stagesmith.lint.model import Severity
+from stagesmith.lint.source import Doc
+
+_MUSL = re.compile(r"alpine|musl|wolfi-musl|void-musl")
+_UNKNOWN = re.compile(r"^(scratch|busybox)|distroless/static|\$")
+
+
+def libc(image: str) -> str | None:
+    """``musl`` for Alpine-like bases, ``glibc`` for the usual ones, None when we cannot tell."""
+    low = image.lower()
+    if not low or _UNKNOWN.search(low):
+        return None
+    return "musl" if _MUSL.search(low) else "glibc"
+
+
+@rule("SS112", "libc-mismatch", Severity.WARNING)
+def check(doc: Doc, ctx: Context) -> Iterator[Hit]:
+    """A stage on a glibc base (Debian, Ubuntu, ``python:3.12``) feeds a musl runtime
+    (``alpine``), or the reverse: compiled programs and wheels will fail to load.
+
+    Bad::
+
+        FROM python:3.12 AS builder
+        RUN pip install --prefix=/install numpy
+        FROM python:3.12-alpine
+        COPY --from=builder /install /usr/local
+
+    Good::
+
+        FROM python:3.12-alpine AS builder
+        RUN pip install --prefix=/install numpy
+        FROM python:3.12-alpine
+        COPY --from=builder /install /usr/local
+    """
+    for stage in doc.stages:
+        dest_libc = libc(image_of(doc, stage))
+        if dest_libc is None:
+            continue
+        for ins, src in copies_from(doc, stage):
+            src_libc = libc(image_of(doc, src))
+            if src_libc is not None and src_libc != dest_libc:
+                yield (
+                    ins,
+                    (
+                        f"copies from '{src.label}' ({src_libc}: {image_of(doc, src)}) into a "
+                        f"{dest_libc} base ({image_of(doc, stage)}); binaries may not run"
+                    ),
+                )

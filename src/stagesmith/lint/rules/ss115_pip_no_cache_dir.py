@@ -1,0 +1,53 @@
+"""SS115: pip install that keeps its download cache in the layer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from stagesmith.lint.engine import Context, Hit, rule
+from stagesmith.lint.graph import mount_options
+from stagesmith.lint.model import Severity
+from stagesmith.lint.shell import installs, run_text
+from stagesmith.lint.source import Doc, Instr
+
+
+def _env_disables_cache(doc: Doc, ins: Instr) -> bool:
+    stage = doc.stage_of(ins)
+    if stage is None:
+        return False
+    for env in stage.of("ENV", "ARG"):
+        text = env.args.replace(" ", "=")
+        if "PIP_NO_CACHE_DIR=" in text and "PIP_NO_CACHE_DIR=0" not in text:
+            return True
+    return False
+
+
+@rule("SS115", "pip-cache-in-layer", Severity.INFO, hadolint="DL3042")
+def check(doc: Doc, ctx: Context) -> Iterator[Hit]:
+    """``pip install`` without ``--no-cache-dir``, ``PIP_NO_CACHE_DIR`` or a cache mount on
+    ``/root/.cache``: the wheel cache stays in the image.
+
+    Bad::
+
+        FROM python:3.12-slim
+        RUN pip install flask
+
+    Good::
+
+        FROM python:3.12-slim
+        RUN --mount=type=cache,target=/root/.cache/pip pip install flask
+    """
+    for stage in doc.stages:
+        for ins in stage.of("RUN"):
+            pips = [i for i in installs(run_text(ins)) if i.manager == "pip"]
+            if not pips:
+                continue
+            if any(
+                mount_options(m).get("type") == "cache" and ".cache" in m
+                for m in ins.flags.get("mount", [])
+            ):
+                continue
+            if _env_disables_cache(doc, ins):
+                continue
+            if any("--no-cache-dir" not in i.words and i.words[0] != "uv" for i in pips):
+                yield ins, "pip install without --no-cache-dir or a cache mount"

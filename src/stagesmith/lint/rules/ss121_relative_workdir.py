@@ -1,0 +1,33 @@
+"""SS121: relative WORKDIR."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from stagesmith.lint.engine import Context, Hit, rule
+from stagesmith.lint.model import Severity
+from stagesmith.lint.source import Doc
+
+
+@rule("SS121", "relative-workdir", Severity.WARNING, hadolint="DL3000")
+def check(doc: Doc, ctx: Context) -> Iterator[Hit]:
+    """``WORKDIR app`` depends on the previous WORKDIR and on the base image's; use an
+    absolute path. Variables (``$HOME``) and Windows drive paths are accepted.
+
+    Bad::
+
+        FROM node:20-slim
+        WORKDIR app
+
+    Good::
+
+        FROM node:20-slim
+        WORKDIR /app
+    """
+    for stage in doc.stages:
+        for ins in stage.of("WORKDIR"):
+            path = ins.args.strip().strip("\"'")
+            if not path or path.startswith(("/", "$")) or re.match(r"^[A-Za-z]:[\\/]", path):
+                continue
+            yield ins, f"WORKDIR '{path}' is relative; use an absolute path"

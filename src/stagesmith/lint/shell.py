@@ -1,0 +1,207 @@
+"""What rules need from a RUN command's shell string: simple commands and package installs.
+
+This is deliberately shallow: split on ``&&``, ``||``, ``;``, ``|`` and newlines, split words
+with shell quoting (falling back to whitespace), and recognise package-manager invocations.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass
+
+from stagesmith.lint.source import Instr
+
+_SEPARATORS = re.compile(r"&&|\|\||;|\||\n")
+
+
+def run_text(instr: Instr) -> str:
+    """The shell text of a RUN: exec form joined by spaces, heredoc bodies appended."""
+    form = instr.json_form
+    text = " ".join(form) if form is not None else instr.args
+    if instr.heredocs:
+        text = "\n".join([text, *instr.heredocs])
+    return text
+
+
+def commands(text: str) -> list[list[str]]:
+    """Simple commands as word lists; env assignments and ``sudo`` in front are dropped."""
+    result: list[list[str]] = []
+    for chunk in _SEPARATORS.split(text):
+        try:
+            words = shlex.split(chunk, comments=True)
+        except ValueError:
+            words = chunk.split()
+        while words and (
+            re.match(r"^\w+=", words[0]) or words[0] in ("sudo", "exec", "then", "do", "(", "{")
+        ):
+            words = words[1:]
+        if words:
+            result.append(words)
+    return result
+
+
+@dataclass
+class Install:
+    """One package-manager invocation that installs things."""
+
+    manager: str  # apt, apk, yum, pip, conda, npm
+    words: list[str]  # the whole simple command
+    packages: list[str]  # positional arguments after the install verb
+
+
+_APT = {"apt-get", "apt", "aptitude"}
+_YUM = {"yum", "dnf", "microdnf", "tdnf", "zypper"}
+_CONDA = {"conda", "mamba", "micromamba"}
+
+
+def _positional(words: list[str]) -> list[str]:
+    return [w for w in words if not w.startswith("-")]
+
+
+_PIP_VALUE_OPTIONS = {
+    "-r",
+    "--requirement",
+    "-c",
+    "--constraint",
+    "-i",
+    "--index-url",
+    "--extra-index-url",
+    "-t",
+    "--target",
+    "--prefix",
+    "--root",
+    "-f",
+    "--find-links",
+    "--trusted-host",
+    "--cache-dir",
+    "--platform",
+    "--python-version",
+}
+
+
+def _pip_packages(words: list[str]) -> list[str]:
+    """Requirement specifiers of ``pip install``, skipping option values (``-r file``)."""
+    pkgs: list[str] = []
+    skip = False
+    for w in words:
+        if skip:
+            skip = False
+        elif w in _PIP_VALUE_OPTIONS:
+            skip = True
+        elif not w.startswith("-"):
+            pkgs.append(w)
+    return pkgs
+
+
+def installs(text: str) -> list[Install]:
+    """Every install command in ``text`` with the packages it names."""
+    found: list[Install] = []
+    for words in commands(text):
+        tool = words[0].rsplit("/", 1)[-1]
+        rest = words[1:]
+        if tool in ("python", "python3") and rest[:2] == ["-m", "pip"]:
+            tool, rest = "pip", rest[2:]
+        if re.fullmatch(r"pip[0-9.]*", tool) or (tool == "uv" and rest[:1] == ["pip"]):
+            if tool == "uv":
+                rest = rest[1:]
+            if rest[:1] == ["install"]:
+                found.append(Install("pip", words, _pip_packages(rest[1:])))
+        elif tool in _APT:
+            if "install" in rest:
+                after = rest[rest.index("install") + 1 :]
+                found.append(Install("apt", words, _positional(after)))
+        elif tool == "apk":
+            if "add" in rest:
+                after = rest[rest.index("add") + 1 :]
+                found.append(Install("apk", words, _positional(after)))
+        elif tool in _YUM:
+            if "install" in rest:
+                after = rest[rest.index("install") + 1 :]
+                found.append(Install("yum", words, _positional(after)))
+        elif tool in _CONDA:
+            verbs = [w for w in rest if not w.startswith("-")]
+            if verbs and verbs[0] in ("install", "create"):
+                after = rest[rest.index(verbs[0]) + 1 :]
+                pkgs = []
+                skip = False
+                for w in after:
+                    if skip:
+                        skip = False
+                        continue
+                    if w in ("-n", "--name", "-p", "--prefix", "-c", "--channel", "-f", "--file"):
+                        skip = True
+                        continue
+                    if not w.startswith("-"):
+                        pkgs.append(w)
+                found.append(Install("conda", words, pkgs))
+        elif tool in ("npm", "yarn", "pnpm") and rest[:1] in (["install"], ["ci"], ["add"], ["i"]):
+            found.append(Install("npm", words, _positional(rest[1:])))
+    return found
+
+
+_BUILD_TOOL_NAMES = {
+    "gcc",
+    "g++",
+    "cc",
+    "c++",
+    "clang",
+    "llvm",
+    "make",
+    "cmake",
+    "ninja",
+    "ninja-build",
+    "build-essential",
+    "build-base",
+    "autoconf",
+    "automake",
+    "libtool",
+    "pkg-config",
+    "pkgconf",
+    "git",
+    "gfortran",
+    "rustc",
+    "cargo",
+    "golang",
+    "golang-go",
+    "go",
+    "compilers",
+    "c-compiler",
+    "cxx-compiler",
+    "fortran-compiler",
+    "gcc_linux-64",
+    "gxx_linux-64",
+    "gfortran_linux-64",
+    "clang_osx-64",
+    "binutils",
+    "gcc-c++",
+    "musl-dev",
+    "openjdk-17-jdk",
+    "default-jdk",
+    "maven",
+}
+
+
+def package_name(spec: str) -> str:
+    """``gcc=12.2*`` / ``gcc>=1`` / ``conda-forge::gcc`` / ``gcc:amd64`` -> ``gcc``."""
+    name = spec.split("::")[-1]
+    name = re.split(r"[=<>~!\[ ]", name, maxsplit=1)[0]
+    return name.split(":")[0].lower()
+
+
+def is_build_tool(spec: str) -> bool:
+    """True for compilers, build systems, VCS and development headers."""
+    name = package_name(spec)
+    if name in _BUILD_TOOL_NAMES:
+        return True
+    if re.fullmatch(r"(gcc|g\+\+|clang|cpp|gfortran)-[0-9.]+", name):
+        return True
+    if re.fullmatch(r"(gcc|gxx|gfortran|clang|clangxx)_(linux|osx|win)-[a-z0-9_]+", name):
+        return True
+    return name.endswith(("-dev", "-devel")) or name.endswith("-headers")
+
+
+#: Paths that hold compilers when copied from another stage.
+BUILD_TOOL_PATHS = re.compile(
+    r"^/usr/(local/)?(bin/(gcc|g\+\+|cc|c\+\+|clang|make|cmake|git|ld|as)(-[0-9.]+)?|lib/gcc|libexec/gcc)(/|$)"
+)

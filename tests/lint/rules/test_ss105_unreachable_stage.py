@@ -1,0 +1,43 @@
+"""SS105 (ss105_unreachable_stage): what it catches and what it leaves alone."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.lint.helpers import catches, passes
+
+CATCHES = [
+    pytest.param(
+        "FROM alpine:3.20 AS docs\nRUN echo\nFROM alpine:3.20 AS app\n", {}, id="stage never copied"
+    ),
+    pytest.param(
+        "FROM alpine:3.20 AS a\nFROM a AS b\nFROM alpine:3.20 AS c\nCOPY --from=a /x /x\n",
+        {},
+        id="chain broken",
+    ),
+]
+
+PASSES = [
+    pytest.param(
+        "FROM alpine:3.20 AS a\nFROM a AS b\nFROM alpine:3.20\nCOPY --from=b /x /x\n",
+        {},
+        id="used through FROM chain and copy",
+    ),
+    pytest.param(
+        "FROM alpine:3.20 AS deps\nFROM alpine:3.20\nRUN --mount=from=deps,target=/d ls\n",
+        {},
+        id="used by a mount",
+    ),
+    pytest.param("FROM alpine:3.20\n", {}, id="single stage"),
+]
+
+
+@pytest.mark.parametrize(("text", "context"), CATCHES)
+def test_catches(text: str, context: dict) -> None:
+    found = catches("SS105", text, **context)
+    assert all(f.message and f.line >= 1 for f in found)
+
+
+@pytest.mark.parametrize(("text", "context"), PASSES)
+def test_does_not_catch(text: str, context: dict) -> None:
+    passes("SS105", text, **context)

@@ -1,0 +1,42 @@
+"""SS112 (ss112_glibc_to_musl): what it catches and what it leaves alone."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.lint.helpers import catches, passes
+
+CATCHES = [
+    pytest.param(
+        "FROM golang:1.22 AS b\nFROM alpine:3.20\nCOPY --from=b /out/app /app\n",
+        {},
+        id="debian into alpine",
+    ),
+    pytest.param(
+        "FROM python:3.12-alpine AS b\nFROM python:3.12-slim\nCOPY --from=b /usr/local /usr/local\n",
+        {},
+        id="alpine into debian",
+    ),
+]
+
+PASSES = [
+    pytest.param(
+        "FROM golang:1.22-alpine AS b\nFROM alpine:3.20\nCOPY --from=b /out/app /app\n",
+        {},
+        id="alpine to alpine",
+    ),
+    pytest.param(
+        "FROM golang:1.22 AS b\nFROM scratch\nCOPY --from=b /out/app /app\n", {}, id="into scratch"
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "context"), CATCHES)
+def test_catches(text: str, context: dict) -> None:
+    found = catches("SS112", text, **context)
+    assert all(f.message and f.line >= 1 for f in found)
+
+
+@pytest.mark.parametrize(("text", "context"), PASSES)
+def test_does_not_catch(text: str, context: dict) -> None:
+    passes("SS112", text, **context)
