@@ -1,0 +1,143 @@
+"""A small reader for the parts of an ELF file the loader uses to find libraries.
+
+Only the ELF header, the program headers, ``PT_INTERP`` and the ``PT_DYNAMIC`` entries
+(``DT_NEEDED``, ``DT_RPATH``, ``DT_RUNPATH``, ``DT_SONAME``, via ``DT_STRTAB``) are read, through
+the program headers like ``ld.so`` does, so section headers and debug info at the end of the
+file are never touched. It reads a *prefix* of the file through a ``head(n)`` callable, which
+lets the single-pass walk stop reading a large library once its dynamic section is parsed.
+pyelftools gives the same answers (tests compare them) but parses far more than needed.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+ELF_MAGIC = b"\x7fELF"
+ET_EXEC, ET_DYN = 2, 3
+PT_LOAD, PT_DYNAMIC, PT_INTERP = 1, 2, 3
+DT_NULL, DT_NEEDED, DT_STRTAB, DT_STRSZ, DT_SONAME, DT_RPATH, DT_RUNPATH = 0, 1, 5, 10, 14, 15, 29
+
+#: e_machine -> Debian multiarch triplet, for the loader's default directories.
+MULTIARCH = {
+    62: "x86_64-linux-gnu",
+    183: "aarch64-linux-gnu",
+    3: "i386-linux-gnu",
+    40: "arm-linux-gnueabihf",
+    21: "powerpc64le-linux-gnu",
+    22: "s390x-linux-gnu",
+    243: "riscv64-linux-gnu",
+}
+
+
+class ElfError(ValueError):
+    """The bytes start like ELF but the structures do not hold together."""
+
+
+@dataclass
+class ElfInfo:
+    elf_class: int  # 32 or 64
+    machine: int
+    etype: int
+    interpreter: str | None = None
+    needed: list[str] = field(default_factory=list)
+    rpath: list[str] = field(default_factory=list)
+    runpath: list[str] = field(default_factory=list)
+    soname: str | None = None
+    dynamic: bool = False
+
+
+def parse_elf(head: Callable[[int], bytes], limit: int = 512 * 1024 * 1024) -> ElfInfo | None:
+    """Parse the loader-relevant parts of an ELF file; None if it is not ELF."""
+    ident = head(64)
+    if len(ident) < 52 or not ident.startswith(ELF_MAGIC):
+        return None
+    ei_class, ei_data = ident[4], ident[5]
+    if ei_class not in (1, 2) or ei_data not in (1, 2):
+        raise ElfError("bad ELF class or byte order")
+    end = "<" if ei_data == 1 else ">"
+    is64 = ei_class == 2
+    if is64:
+        etype, machine, _, _, phoff, _, _, _, phentsize, phnum = struct.unpack_from(
+            end + "HHIQQQIHHH", ident, 16
+        )
+    else:
+        etype, machine, _, _, phoff, _, _, _, phentsize, phnum = struct.unpack_from(
+            end + "HHIIIIIHHH", ident, 16
+        )
+    info = ElfInfo(elf_class=64 if is64 else 32, machine=machine, etype=etype)
+    if etype not in (ET_EXEC, ET_DYN) or phnum == 0:
+        return info
+    if phentsize < (56 if is64 else 32) or phoff + phnum * phentsize > limit:
+        raise ElfError("bad program header table")
+    table = head(phoff + phnum * phentsize)
+    if len(table) < phoff + phnum * phentsize:
+        raise ElfError("truncated program header table")
+    loads: list[tuple[int, int, int]] = []  # (vaddr, offset, filesz)
+    dyn: tuple[int, int] | None = None
+    interp: tuple[int, int] | None = None
+    for i in range(phnum):
+        at = phoff + i * phentsize
+        if is64:
+            p_type, _, off, vaddr, _, filesz = struct.unpack_from(end + "IIQQQQ", table, at)
+        else:
+            p_type, off, vaddr, _, filesz = struct.unpack_from(end + "IIIII", table, at)
+        if p_type == PT_LOAD:
+            loads.append((vaddr, off, filesz))
+        elif p_type == PT_DYNAMIC:
+            dyn = (off, filesz)
+        elif p_type == PT_INTERP:
+            interp = (off, filesz)
+    if interp is not None:
+        off, size = interp
+        if off + size > limit:
+            raise ElfError("bad PT_INTERP")
+        raw = head(off + size)[off:]
+        info.interpreter = raw.split(b"\0", 1)[0].decode("utf-8", "replace")
+    if dyn is None:
+        return info
+    info.dynamic = True
+    off, size = dyn
+    if off + size > limit:
+        raise ElfError("bad PT_DYNAMIC")
+    raw = head(off + size)[off:]
+    fmt, step = (end + "qQ", 16) if is64 else (end + "iI", 8)
+    entries: list[tuple[int, int]] = []
+    for at in range(0, len(raw) - step + 1, step):
+        tag, val = struct.unpack_from(fmt, raw, at)
+        if tag == DT_NULL:
+            break
+        entries.append((tag, val))
+    strtab = next((v for t, v in entries if t == DT_STRTAB), None)
+    strsz = next((v for t, v in entries if t == DT_STRSZ), None)
+    if strtab is None or strsz is None:
+        return info
+    str_off = _vaddr_to_offset(strtab, loads)
+    if str_off is None or str_off + strsz > limit:
+        raise ElfError("DT_STRTAB outside the file")
+    strings = head(str_off + strsz)[str_off:]
+
+    def string(index: int) -> str:
+        if index >= len(strings):
+            raise ElfError("string index outside DT_STRTAB")
+        return strings[index:].split(b"\0", 1)[0].decode("utf-8", "replace")
+
+    for tag, val in entries:
+        if tag == DT_NEEDED:
+            info.needed.append(string(val))
+        elif tag == DT_RPATH:
+            info.rpath.extend(p for p in string(val).split(":") if p)
+        elif tag == DT_RUNPATH:
+            info.runpath.extend(p for p in string(val).split(":") if p)
+        elif tag == DT_SONAME:
+            info.soname = string(val)
+    return info
+
+
+def _vaddr_to_offset(vaddr: int, loads: list[tuple[int, int, int]]) -> int | None:
+    for start, off, filesz in loads:
+        if start <= vaddr < start + filesz:
+            return vaddr - start + off
+    # prelinked or odd objects keep file offsets in DT_STRTAB
+    return vaddr if not loads else None

@@ -1,0 +1,61 @@
+"""Run every check in a single pass over the image's layers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from stagesmith.checks.base import Check, Content, Context
+from stagesmith.checks.index import Index, kind_of, norm, whiteout_target
+from stagesmith.checks.model import Finding, sort_findings
+from stagesmith.checks.protocol import ImageLike
+
+
+def default_checks() -> list[Check]:
+    """One instance of every built-in check (checks keep state, so make new ones per image)."""
+    from stagesmith.checks.buildtools import BuildToolsCheck
+    from stagesmith.checks.secrets import SecretsCheck
+    from stagesmith.checks.setuid import SetuidCheck
+    from stagesmith.checks.sharedlibs import SharedLibsCheck
+    from stagesmith.checks.user import RootUserCheck
+
+    return [BuildToolsCheck(), RootUserCheck(), SetuidCheck(), SecretsCheck(), SharedLibsCheck()]
+
+
+def run_checks(image: ImageLike, checks: Sequence[Check] | None = None) -> list[Finding]:
+    """Walk the layers once, feeding every check, and return all findings sorted."""
+    findings, _ = run_checks_with_index(image, checks)
+    return findings
+
+
+def run_checks_with_index(
+    image: ImageLike, checks: Sequence[Check] | None = None
+) -> tuple[list[Finding], Index]:
+    active = list(checks) if checks is not None else default_checks()
+    index = Index()
+    # want() runs just before the walk yields that same entry; remember its takers until then
+    pending: list[Any] = [None, []]
+
+    def want(entry: Any) -> bool:
+        if whiteout_target(entry) is not None:
+            return False
+        path, kind = norm(entry.path), kind_of(entry)
+        takers = [c for c in active if c.wants(entry, path, kind)]
+        pending[0], pending[1] = entry, takers
+        return bool(takers)
+
+    for layer, entry, reader in image.walk(want):
+        index.add(layer, entry)
+        if whiteout_target(entry) is not None:
+            continue
+        path, kind = norm(entry.path), kind_of(entry)
+        takers: list[Check] = pending[1] if pending[0] is entry else []
+        pending[0], pending[1] = None, []
+        content = Content(reader) if reader is not None and takers else None
+        for check in active:
+            check.visit(layer, entry, path, kind, content if check in takers else None)
+    ctx = Context(index, image.config)
+    findings: list[Finding] = []
+    for check in active:
+        findings.extend(check.finish(ctx))
+    return sort_findings(findings), index

@@ -1,0 +1,171 @@
+"""Likely secrets baked into a layer: private keys, credential files, ``.git`` directories.
+
+A secret in any layer is published with the image even if a later layer deletes it, so this
+check reports deleted ones too (as errors, with the layer that added them).
+
+Bad: ``COPY . /app`` with ``.env`` and ``id_rsa`` in the context; ``COPY .aws /root/.aws``.
+Good: a ``.dockerignore``; ``RUN --mount=type=secret,id=npmrc,target=/root/.npmrc npm ci``.
+Evidence never contains the secret itself, only where it is and what it looks like.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+from typing import Any
+
+from stagesmith.checks.base import Check, Content, Context
+from stagesmith.checks.index import DIR, FILE
+from stagesmith.checks.model import Finding, Severity
+
+#: Only small files are searched for key material; keys are a few KiB.
+MAX_SCAN = 64 * 1024
+KEY_RE = re.compile(rb"-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY( BLOCK)?-----")
+_SKIP_PREFIXES = (
+    "usr/share/doc/",
+    "usr/share/man/",
+    "usr/share/locale/",
+    "usr/share/zoneinfo/",
+    "usr/share/i18n/",
+    "usr/share/terminfo/",
+    "usr/share/info/",
+    "usr/include/",
+    "proc/",
+    "sys/",
+)
+_SKIP_EXT = (
+    ".py",
+    ".pyc",
+    ".pyi",
+    ".h",
+    ".c",
+    ".so",
+    ".mo",
+    ".gz",
+    ".png",
+    ".svg",
+    ".html",
+    ".js",
+    ".css",
+    ".pod",
+    ".pm",
+    ".a",
+    ".o",
+    ".whl",
+    ".zip",
+)
+KEY_NAMES = {"id_rsa", "id_dsa", "id_ecdsa", "id_ed25519"}
+NPM_TOKEN_RE = re.compile(rb"(_authToken|_auth|_password)\s*=\s*\S+")
+
+
+def _named_kind(path: str) -> str | None:
+    """A secret recognised by name alone, or a name that needs its content checked."""
+    base = posixpath.basename(path)
+    parent = posixpath.basename(posixpath.dirname(path))
+    if base in KEY_NAMES:
+        return "ssh-key"
+    if base == ".env" or (base.startswith(".env.") and base not in (".env.example", ".env.sample")):
+        return "dotenv"
+    if parent == ".aws" and base == "credentials":
+        return "aws-credentials"
+    if parent == ".docker" and base == "config.json":
+        return "?docker-config"
+    if base == ".npmrc":
+        return "?npmrc"
+    if base in (".pypirc", ".netrc", ".git-credentials"):
+        return "?credentials"
+    return None
+
+
+class SecretsCheck(Check):
+    name = "secrets"
+
+    def __init__(self) -> None:
+        self.hits: dict[tuple[str, int], tuple[str, str]] = {}  # (path, layer) -> (kind, detail)
+        self.git_dirs: dict[str, int] = {}
+
+    def wants(self, entry: Any, path: str, kind: str) -> bool:
+        if kind != FILE:
+            return False
+        if _named_kind(path):
+            return True
+        size = int(entry.size or 0)
+        if size < 40 or size > MAX_SCAN or path.startswith(_SKIP_PREFIXES):
+            return False
+        return not path.endswith(_SKIP_EXT)
+
+    def visit(self, layer: int, entry: Any, path: str, kind: str, content: Content | None) -> None:
+        if kind == DIR:
+            if posixpath.basename(path) == ".git":
+                self.git_dirs.setdefault(path, layer)
+            return
+        if "/.git/" in f"/{path}" and kind == FILE:
+            root = f"/{path}".split("/.git/")[0].lstrip("/")
+            self.git_dirs.setdefault(posixpath.join(root, ".git"), layer)
+        if content is None:
+            return
+        named = _named_kind(path)
+        data = content.head(MAX_SCAN)
+        m = KEY_RE.search(data)
+        if m:
+            label = (m.group(1) or b"").decode().strip() or "PKCS#8"
+            self.hits[(path, layer)] = ("private-key", f"{label} private key")
+            return
+        if named is None:
+            return
+        if named == "?docker-config":
+            if _docker_auths(data):
+                self.hits[(path, layer)] = ("docker-config", "registry credentials in auths")
+        elif named == "?npmrc":
+            if NPM_TOKEN_RE.search(data):
+                self.hits[(path, layer)] = ("npmrc", "npm auth token")
+        elif named == "?credentials":
+            if re.search(rb"(password|passwd|login)\s", data) or b"://" in data:
+                self.hits[(path, layer)] = ("credentials", "credentials file")
+        else:
+            self.hits[(path, layer)] = (named, named.replace("-", " "))
+
+    def finish(self, ctx: Context) -> list[Finding]:
+        out: list[Finding] = []
+        for (path, layer), (kind, detail) in sorted(self.hits.items()):
+            alive = ctx.index.alive(path, layer)
+            where = "" if alive else f" (deleted later, but still in layer {layer})"
+            out.append(
+                Finding(
+                    id="secret",
+                    severity=Severity.ERROR,
+                    title=f"{detail}: /{path}",
+                    message=f"/{path} looks like a secret ({detail}){where}; anyone who pulls "
+                    "the image can read it",
+                    subject=path,
+                    paths=[path],
+                    layer=layer,
+                    evidence={"kind": kind, "deleted": not alive},
+                )
+            )
+        for path, layer in sorted(self.git_dirs.items()):
+            out.append(
+                Finding(
+                    id="git-dir",
+                    severity=Severity.WARNING,
+                    title=f".git directory /{path}",
+                    message=f"/{path} ships the repository history (and possibly credentials "
+                    "in .git/config); add .git to .dockerignore",
+                    subject=path,
+                    paths=[path],
+                    layer=layer,
+                )
+            )
+        return out
+
+
+def _docker_auths(data: bytes) -> bool:
+    try:
+        doc = json.loads(data.decode("utf-8", "replace"))
+    except ValueError:
+        return b'"auth"' in data
+    auths = doc.get("auths") if isinstance(doc, dict) else None
+    if not isinstance(auths, dict):
+        return False
+    return any(isinstance(v, dict) and (v.get("auth") or v.get("password")) for v in auths.values())

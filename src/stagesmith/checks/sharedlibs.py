@@ -1,0 +1,249 @@
+"""Missing shared libraries: the ``libgomp.so.1`` that crashes the container at import time.
+
+For every ELF executable and shared object (Python extension modules included) the check reads
+``DT_NEEDED``, ``DT_RPATH``/``DT_RUNPATH`` and the interpreter during the single walk, then
+resolves each needed soname the way glibc's loader would, but inside the image: ``DT_RPATH``
+(only when there is no ``DT_RUNPATH``), ``LD_LIBRARY_PATH`` from the image config,
+``DT_RUNPATH``, the directories of ``/etc/ld.so.conf`` and its ``include`` files, then the
+default directories (multiarch ``/lib/<triplet>``, ``/usr/lib/<triplet>``, ``/lib64``,
+``/usr/lib64``, ``/lib``, ``/usr/lib``). ``$ORIGIN``, ``$LIB`` and ``$PLATFORM`` are expanded and
+symlinks are followed inside the image. A candidate of the wrong ELF class or machine is
+skipped, like the loader does.
+
+Bad: ``FROM python:3.11-slim`` + ``COPY --from=builder /venv /venv`` where scikit-learn's
+``_openmp_helpers.so`` needs ``libgomp.so.1`` and nothing installs ``libgomp1``.
+Good: ``RUN apt-get install -y --no-install-recommends libgomp1`` in the runtime stage.
+
+Known limits: ``ld.so.conf`` directories count as searched even if ``ldconfig`` was not run;
+``dlopen`` by name at run time is not seen.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import posixpath
+from dataclasses import dataclass
+from typing import Any
+
+from stagesmith.checks.base import Check, Content, Context
+from stagesmith.checks.elf import MULTIARCH, ElfError, ElfInfo, parse_elf
+from stagesmith.checks.index import FILE, Index, norm
+from stagesmith.checks.model import Finding, Severity
+
+LD_SO_CONF = "etc/ld.so.conf"
+_SKIP_PREFIXES = ("usr/lib/debug/", "proc/", "sys/")
+_PLATFORM = {62: "x86_64", 183: "aarch64", 3: "i686"}
+
+
+def looks_like_elf_candidate(path: str, mode: int) -> bool:
+    """Cheap filter before reading magic bytes: executables and ``*.so*`` names."""
+    if path.startswith(_SKIP_PREFIXES):
+        return False
+    base = posixpath.basename(path)
+    return bool(mode & 0o111) or base.endswith(".so") or ".so." in base
+
+
+@dataclass
+class _Elf:
+    layer: int
+    info: ElfInfo
+
+
+class SharedLibsCheck(Check):
+    name = "shared-libs"
+
+    def __init__(self) -> None:
+        self.elves: dict[str, _Elf] = {}
+        self.conf: dict[str, tuple[int, str]] = {}  # ld.so.conf files: path -> (layer, text)
+        self.broken: dict[str, tuple[int, str]] = {}
+
+    def wants(self, entry: Any, path: str, kind: str) -> bool:
+        if kind != FILE:
+            return False
+        if path == LD_SO_CONF or path.startswith("etc/ld.so.conf.d/") or _is_musl_path(path):
+            return True
+        return int(entry.size or 0) >= 52 and looks_like_elf_candidate(path, int(entry.mode or 0))
+
+    def visit(self, layer: int, entry: Any, path: str, kind: str, content: Content | None) -> None:
+        if content is None:
+            return
+        if path == LD_SO_CONF or path.startswith("etc/ld.so.conf.d/") or _is_musl_path(path):
+            self.conf[path] = (layer, content.head(256 * 1024).decode("utf-8", "replace"))
+            return
+        try:
+            info = parse_elf(content.head)
+        except ElfError as exc:
+            self.broken[path] = (layer, str(exc))
+            return
+        if info is not None:
+            self.elves[path] = _Elf(layer, info)
+
+    # -- resolution -----------------------------------------------------------------------
+
+    def finish(self, ctx: Context) -> list[Finding]:
+        index = ctx.index
+        conf = {p: text for p, (layer, text) in self.conf.items() if index.alive(p, layer)}
+        conf_dirs = ld_so_conf_dirs(conf, index)
+        env_dirs = _ld_library_path(ctx.config)
+        missing: dict[str, dict[str, list[str]]] = {}  # soname -> needing path -> searched
+        interp_missing: dict[str, list[str]] = {}
+        layers: dict[str, int] = {}
+        for path, elf in sorted(self.elves.items()):
+            if not index.alive(path, elf.layer):
+                continue
+            info = elf.info
+            if info.interpreter and index.resolve(info.interpreter) is None:
+                interp_missing.setdefault(info.interpreter, []).append(path)
+                layers.setdefault(info.interpreter, elf.layer)
+            if not info.needed:
+                continue
+            musl = bool(info.interpreter and "ld-musl" in info.interpreter)
+            dirs = self._search_dirs(path, info, env_dirs, conf_dirs, conf, musl)
+            for soname in info.needed:
+                if self._find(soname, dirs, info, index, path) is None:
+                    missing.setdefault(soname, {})[path] = dirs
+                    layers.setdefault(soname, elf.layer)
+        out: list[Finding] = []
+        for soname, needers in sorted(missing.items()):
+            paths = sorted(needers)
+            shown = ", ".join("/" + p for p in paths[:3]) + (", ..." if len(paths) > 3 else "")
+            out.append(
+                Finding(
+                    id="missing-library",
+                    severity=Severity.ERROR,
+                    title=f"{soname} missing",
+                    message=f"{soname} is needed by {shown} but is not in the image; "
+                    "loading fails with 'cannot open shared object file'",
+                    subject=soname,
+                    paths=paths,
+                    layer=layers[soname],
+                    evidence={
+                        "needed_by": paths,
+                        "searched": ["/" + d for d in needers[paths[0]]],
+                    },
+                )
+            )
+        for interp, paths in sorted(interp_missing.items()):
+            out.append(
+                Finding(
+                    id="missing-interpreter",
+                    severity=Severity.ERROR,
+                    title=f"ELF interpreter {interp} missing",
+                    message=f"{interp} (the dynamic loader) is not in the image; "
+                    f"/{paths[0]} cannot start",
+                    subject=interp,
+                    paths=sorted(paths),
+                    layer=layers[interp],
+                )
+            )
+        return out
+
+    def _search_dirs(
+        self,
+        path: str,
+        info: ElfInfo,
+        env_dirs: list[str],
+        conf_dirs: list[str],
+        conf: dict[str, str],
+        musl: bool,
+    ) -> list[str]:
+        origin = posixpath.dirname(path)
+        dirs: list[str] = []
+        if info.rpath and not info.runpath:
+            dirs += [_expand(d, origin, info) for d in info.rpath]
+        dirs += env_dirs
+        dirs += [_expand(d, origin, info) for d in info.runpath]
+        if musl:
+            musl_dirs = [
+                d.strip("/")
+                for p, text in sorted(conf.items())
+                if _is_musl_path(p)
+                for line in text.splitlines()
+                for d in line.replace(":", "\n").splitlines()
+                if d.strip()
+            ]
+            return dirs + (musl_dirs or ["lib", "usr/local/lib", "usr/lib"])
+        dirs += conf_dirs
+        triplet = MULTIARCH.get(info.machine)
+        if triplet:
+            dirs += [f"lib/{triplet}", f"usr/lib/{triplet}"]
+        if info.elf_class == 64:
+            dirs += ["lib64", "usr/lib64"]
+        else:
+            dirs += ["lib32", "usr/lib32"]
+        dirs += ["lib", "usr/lib"]
+        seen: set[str] = set()
+        return [d for d in dirs if not (d in seen or seen.add(d))]  # type: ignore[func-returns-value]
+
+    def _find(
+        self, soname: str, dirs: list[str], info: ElfInfo, index: Index, path: str
+    ) -> str | None:
+        if "/" in soname:
+            return index.resolve(soname if soname.startswith("/") else posixpath.join(path, soname))
+        for d in dirs:
+            real = index.resolve(posixpath.join(d, soname))
+            if real is None or index.kind(real) not in (FILE, None):
+                continue
+            other = self.elves.get(real)
+            if other is not None and (
+                other.info.elf_class != info.elf_class or other.info.machine != info.machine
+            ):
+                continue  # the loader skips objects of the wrong class/machine
+            return real
+        return None
+
+
+def _is_musl_path(path: str) -> bool:
+    return path.startswith("etc/ld-musl-") and path.endswith(".path")
+
+
+def _expand(d: str, origin: str, info: ElfInfo) -> str:
+    lib = "lib64" if info.elf_class == 64 else "lib"
+    platform = _PLATFORM.get(info.machine, "")
+    for token, value in (("ORIGIN", "/" + origin), ("LIB", lib), ("PLATFORM", platform)):
+        d = d.replace("${" + token + "}", value).replace("$" + token, value)
+    return norm(d)
+
+
+def _ld_library_path(config: Any) -> list[str]:
+    env = getattr(config, "env", None) if config is not None else None
+    items: list[str] = []
+    if isinstance(env, dict):
+        items = [f"{k}={v}" for k, v in env.items()]
+    elif isinstance(env, list | tuple):
+        items = [str(x) for x in env]
+    for item in items:
+        key, _, value = item.partition("=")
+        if key == "LD_LIBRARY_PATH":
+            return [norm(p) for p in value.split(":") if p.strip()]
+    return []
+
+
+def ld_so_conf_dirs(conf: dict[str, str], index: Index) -> list[str]:
+    """Directories listed by /etc/ld.so.conf, following ``include`` globs in the image."""
+    dirs: list[str] = []
+    seen: set[str] = set()
+
+    def read(path: str, depth: int) -> None:
+        if path in seen or depth > 8 or path not in conf:
+            return
+        seen.add(path)
+        for raw in conf[path].splitlines():
+            line = raw.split("#", 1)[0].strip()
+            if not line:
+                continue
+            if line.startswith("include"):
+                for pattern in line.split()[1:]:
+                    pattern = norm(pattern if pattern.startswith("/") else "etc/" + pattern)
+                    folder = posixpath.dirname(pattern)
+                    real = index.resolve(folder) or folder
+                    for name in index.listdir(real):
+                        if fnmatch.fnmatchcase(name, posixpath.basename(pattern)):
+                            read(posixpath.join(folder, name), depth + 1)
+            elif line.startswith("hwcap"):
+                continue
+            else:
+                dirs.extend(norm(d) for d in line.replace(",", " ").split() if d.strip())
+
+    read(LD_SO_CONF, 0)
+    return dirs

@@ -1,0 +1,144 @@
+"""Missing shared libraries, on images holding real ELF objects built with the host gcc."""
+
+from __future__ import annotations
+
+import glob
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from stagesmith.checks.elf import parse_elf
+from stagesmith.checks.runner import run_checks
+from stagesmith.checks.sharedlibs import SharedLibsCheck
+from tests.checks.cbuild import build_lib_and_app
+from tests.checks.synth import Config, Dir, SynthImage, Sym
+
+STUB = b"not an ELF, stands in for a system library" * 2
+BASE = {
+    "lib64/ld-linux-x86-64.so.2": STUB,
+    "lib/x86_64-linux-gnu/libc.so.6": STUB,
+    "etc/ld.so.conf": b"include /etc/ld.so.conf.d/*.conf\n",
+    "etc/ld.so.conf.d/": Dir(),
+    "etc/ld.so.conf.d/libc.conf": b"# libc default configuration\n/usr/local/lib\n",
+}
+
+
+def missing(image: SynthImage) -> dict[str, list[str]]:
+    found = run_checks(image, [SharedLibsCheck()])
+    return {f.subject: f.paths for f in found if f.id == "missing-library"}
+
+
+@pytest.fixture(scope="module")
+def objs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    plain = tmp_path_factory.mktemp("plain")
+    origin = tmp_path_factory.mktemp("origin")
+    lib, app = build_lib_and_app(plain)
+    _, app_origin = build_lib_and_app(origin, runpath="$ORIGIN/../lib")
+    return {"lib": lib, "app": app, "app_origin": app_origin}
+
+
+def test_app_without_its_library_is_reported(objs: dict[str, bytes]) -> None:
+    image = SynthImage([BASE, {"usr/local/bin/app": (objs["app"], 0o755)}])
+    assert missing(image) == {"libfoo.so": ["usr/local/bin/app"]}
+
+
+def test_library_in_a_default_directory_is_found(objs: dict[str, bytes]) -> None:
+    image = SynthImage(
+        [BASE, {"usr/local/bin/app": (objs["app"], 0o755), "usr/lib/libfoo.so": objs["lib"]}]
+    )
+    assert missing(image) == {}
+
+
+def test_library_in_a_ld_so_conf_include_directory_is_found(objs: dict[str, bytes]) -> None:
+    layer = {"usr/local/bin/app": (objs["app"], 0o755), "usr/local/lib/libfoo.so": objs["lib"]}
+    assert missing(SynthImage([BASE, layer])) == {}
+    # without the include file, /usr/local/lib is not searched
+    base = {k: v for k, v in BASE.items() if not k.startswith("etc/ld.so.conf.d/libc")}
+    assert missing(SynthImage([base, layer])) == {"libfoo.so": ["usr/local/bin/app"]}
+
+
+def test_runpath_origin_is_expanded(objs: dict[str, bytes]) -> None:
+    good = {"opt/app/bin/app": (objs["app_origin"], 0o755), "opt/app/lib/libfoo.so": objs["lib"]}
+    assert missing(SynthImage([BASE, good])) == {}
+    bad = {"opt/app/bin/app": (objs["app_origin"], 0o755), "opt/other/lib/libfoo.so": objs["lib"]}
+    assert missing(SynthImage([BASE, bad])) == {"libfoo.so": ["opt/app/bin/app"]}
+
+
+def test_library_deleted_by_a_later_layer_is_missing(objs: dict[str, bytes]) -> None:
+    layers = [
+        BASE,
+        {"usr/local/bin/app": (objs["app"], 0o755), "usr/lib/libfoo.so": objs["lib"]},
+        {"usr/lib/.wh.libfoo.so": b""},
+    ]
+    assert missing(SynthImage(layers)) == {"libfoo.so": ["usr/local/bin/app"]}
+
+
+def test_symlinks_are_followed_inside_the_image(objs: dict[str, bytes]) -> None:
+    ok = {
+        "usr/local/bin/app": (objs["app"], 0o755),
+        "usr/lib/libfoo.so": Sym("../../opt/foo/libfoo.so.1.0"),
+        "opt/foo/libfoo.so.1.0": objs["lib"],
+    }
+    assert missing(SynthImage([BASE, ok])) == {}
+    dangling = {"usr/local/bin/app": (objs["app"], 0o755), "usr/lib/libfoo.so": Sym("nowhere.so")}
+    assert missing(SynthImage([BASE, dangling])) == {"libfoo.so": ["usr/local/bin/app"]}
+
+
+def test_ld_library_path_from_the_config_is_searched(objs: dict[str, bytes]) -> None:
+    layer = {"usr/local/bin/app": (objs["app"], 0o755), "srv/libs/libfoo.so": objs["lib"]}
+    assert "libfoo.so" in missing(SynthImage([BASE, layer]))
+    image = SynthImage([BASE, layer], Config(env=["LD_LIBRARY_PATH=/srv/libs"]))
+    assert missing(image) == {}
+
+
+def test_missing_interpreter_is_reported(objs: dict[str, bytes]) -> None:
+    base = {k: v for k, v in BASE.items() if not k.startswith("lib64")}
+    layer = {"usr/local/bin/app": (objs["app"], 0o755), "usr/lib/libfoo.so": objs["lib"]}
+    found = run_checks(SynthImage([base, layer]), [SharedLibsCheck()])
+    assert [(f.id, f.subject) for f in found] == [
+        ("missing-interpreter", "/lib64/ld-linux-x86-64.so.2")
+    ]
+
+
+def test_finding_says_which_file_needs_which_library(objs: dict[str, bytes]) -> None:
+    image = SynthImage([BASE, {"usr/local/bin/app": (objs["app"], 0o755)}])
+    (finding,) = run_checks(image, [SharedLibsCheck()])
+    assert finding.layer == 1
+    assert "libfoo.so" in finding.message and "/usr/local/bin/app" in finding.message
+    assert "/usr/local/lib" in finding.evidence["searched"]
+
+
+def _host_elves() -> list[str]:
+    names = (
+        sorted(glob.glob("/usr/bin/*"))[:80]
+        + sorted(glob.glob("/usr/lib/x86_64-linux-gnu/*.so*"))[:80]
+    )
+    return [p for p in names if os.path.isfile(p) and not os.path.islink(p)]
+
+
+def test_hand_reader_agrees_with_pyelftools_on_host_binaries() -> None:
+    from elftools.elf.dynamic import DynamicSection
+    from elftools.elf.elffile import ELFFile
+
+    checked = 0
+    for path in _host_elves():
+        data = Path(path).read_bytes()
+        ours = parse_elf(lambda n, d=data: d[:n])  # type: ignore[misc]
+        if ours is None or not ours.dynamic:
+            continue
+        with open(path, "rb") as fh:
+            elf = ELFFile(fh)
+            dyn: Any = next(s for s in elf.iter_sections() if isinstance(s, DynamicSection))
+            needed = [t.needed for t in dyn.iter_tags() if t.entry.d_tag == "DT_NEEDED"]
+            runpath = [t.runpath for t in dyn.iter_tags() if t.entry.d_tag == "DT_RUNPATH"]
+            interp = next(
+                (s.get_interp_name() for s in elf.iter_segments() if s["p_type"] == "PT_INTERP"),
+                None,
+            )
+        assert ours.needed == needed, path
+        assert ":".join(ours.runpath) == ":".join(runpath), path
+        assert ours.interpreter == interp, path
+        checked += 1
+    assert checked > 20
