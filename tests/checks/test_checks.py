@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from stagesmith.checks.model import Finding
 from stagesmith.checks.runner import run_checks
-from tests.checks.synth import Config, SynthImage, Sym
+from tests.checks.synth import Config, Sym, SynthImage
 
 ELF_LESS = b"#!/bin/sh\necho this is a stand-in for a compiler driver\n"
 KEY = (

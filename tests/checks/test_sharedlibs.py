@@ -13,7 +13,7 @@ from stagesmith.checks.elf import parse_elf
 from stagesmith.checks.runner import run_checks
 from stagesmith.checks.sharedlibs import SharedLibsCheck
 from tests.checks.cbuild import build_lib_and_app
-from tests.checks.synth import Config, Dir, SynthImage, Sym
+from tests.checks.synth import Config, Dir, Sym, SynthImage
 
 STUB = b"not an ELF, stands in for a system library" * 2
 BASE = {
