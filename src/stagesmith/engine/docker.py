@@ -1,0 +1,135 @@
+"""Docker with BuildKit, through the ``docker`` CLI.
+
+``docker buildx build`` is used when the buildx plugin is present (it understands
+``--cache-to`` and remote builders); otherwise ``DOCKER_BUILDKIT=1 docker build``, which
+BuildKit-enabled daemons (Docker >= 18.09, including Debian 12's docker.io 20.10) serve
+without the plugin: cache mounts, ``--target``, secrets and ``--cache-from`` work, but
+``--cache-to`` and ``--platform`` lists do not.
+
+``builder`` is a daemon address (``tcp://``, ``ssh://``, ``unix://``; passed as ``--host``),
+or a docker context name (``--context``), or with buildx ``buildx:NAME`` for a buildx builder
+(``docker buildx create --driver remote|kubernetes``).
+"""
+
+from __future__ import annotations
+
+import subprocess
+from functools import cached_property
+from pathlib import Path
+
+from stagesmith.engine.base import SAVE_FORMATS, BuildRequest, Engine, EngineError, SaveFormat
+from stagesmith.errors import StagesmithError
+
+
+class DockerEngine(Engine):
+    name = "docker"
+    binary = "docker"
+    supports_cache_from = True
+
+    @property
+    def supports_cache_to(self) -> bool:  # type: ignore[override]
+        return self.has_buildx
+
+    @property
+    def _buildx_builder(self) -> str | None:
+        if self.builder and self.builder.startswith("buildx:"):
+            return self.builder.removeprefix("buildx:")
+        return None
+
+    def base_argv(self) -> list[str]:
+        argv = [self.executable]
+        if self.builder and not self._buildx_builder:
+            if "://" in self.builder:
+                argv += ["--host", self.builder]
+            else:
+                argv += ["--context", self.builder]
+        return argv
+
+    def env(self) -> dict[str, str]:
+        env = super().env()
+        env["DOCKER_BUILDKIT"] = "1"
+        env.setdefault("BUILDKIT_PROGRESS", "plain")
+        return env
+
+    @cached_property
+    def has_buildx(self) -> bool:
+        try:
+            proc = subprocess.run(
+                [self.executable, "buildx", "version"], capture_output=True, timeout=10
+            )
+        except (OSError, subprocess.TimeoutExpired):
+            return False
+        return proc.returncode == 0
+
+    def check_request(self, request: BuildRequest) -> None:
+        if self._buildx_builder and not self.has_buildx:
+            raise EngineError("docker: a buildx builder was named but the buildx plugin is missing")
+        if request.cache_to and not self.has_buildx:
+            raise EngineError(
+                "docker: --cache-to needs the buildx plugin (docker build without buildx "
+                "only reads caches: use --cache-from, or install docker-buildx)"
+            )
+        super().check_request(request)
+
+    def build_argv(self, request: BuildRequest, iidfile: Path) -> list[str]:
+        if self.has_buildx:
+            argv = ["buildx", "build", "--progress=plain"]
+            if self._buildx_builder:
+                argv += ["--builder", self._buildx_builder]
+            # A docker-container/remote builder keeps its result to itself unless loaded.
+            argv.append("--load")
+        else:
+            argv = ["build", "--progress=plain"]
+        argv += ["--file", str(request.dockerfile), "--iidfile", str(iidfile)]
+        if request.pull:
+            argv.append("--pull")
+        if request.target:
+            argv += ["--target", request.target]
+        for key, value in request.build_args.items():
+            argv += ["--build-arg", f"{key}={value}"]
+        for key, value in request.labels.items():
+            argv += ["--label", f"{key}={value}"]
+        if request.platform:
+            argv += ["--platform", request.platform]
+        if request.no_cache:
+            argv.append("--no-cache")
+        for ref in request.cache_from:
+            argv += ["--cache-from", ref]
+        for ref in request.cache_to:
+            argv += ["--cache-to", ref]
+        return [*argv, str(request.context)]
+
+    def save(self, image: str, dest: Path, fmt: SaveFormat = "docker-archive") -> Path:
+        if fmt not in SAVE_FORMATS:
+            raise StagesmithError(f"unknown archive format {fmt!r}: use {', '.join(SAVE_FORMATS)}")
+        if fmt != "docker-archive":
+            raise EngineError(
+                f"docker save writes docker-archive only; for {fmt} use --engine podman "
+                "or convert with skopeo"
+            )
+        self._run(["save", "--output", str(dest), image], what=f"saving {image}")
+        return dest
+
+    def push(self, image: str, dest: str | None = None, *, tls_verify: bool = True) -> None:
+        # The daemon decides TLS (loopback registries are insecure by default; others need
+        # insecure-registries in daemon.json), so tls_verify cannot be honoured per push.
+        target = image
+        if dest:
+            dest = dest.removeprefix("docker://")
+            self.tag(image, dest)
+            target = dest
+        self._run(["push", "--quiet", target], what=f"pushing {target}", timeout=900)
+
+    def pull(self, image: str, *, tls_verify: bool = True) -> None:
+        self._run(
+            ["pull", "--quiet", image.removeprefix("docker://")],
+            what=f"pulling {image}",
+            timeout=900,
+        )
+
+    def remove(self, image: str, *, force: bool = False) -> None:
+        super().remove(image, force=force)
+
+    def load(self, archive: Path) -> None:
+        """Load a docker-archive (e.g. from ``podman save``) into the daemon."""
+        self._run(["load", "--input", str(archive)], what=f"loading {archive}")
