@@ -1,0 +1,124 @@
+"""Instructions to stages: who belongs where, and what each FROM really names."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from stagesmith.dockerfile.helpers import from_info
+from stagesmith.dockerfile.model import Dockerfile, Instruction, Stage
+from stagesmith.dockerfile.parser import parse_instructions, read_text
+from stagesmith.dockerfile.shell import Lexer, ShellError, expand
+
+
+def parse(text: str, *, path: str | None = None) -> Dockerfile:
+    """Parse Dockerfile text; raise :class:`ParseError` where BuildKit would."""
+    instructions, directives, escape, lines, warnings = parse_instructions(text, path)
+    df = Dockerfile(
+        instructions=instructions,
+        stages=[],
+        directives=directives,
+        escape=escape,
+        lines=lines,
+        path=path,
+        warnings=warnings,
+    )
+    _build_stages(df)
+    return df
+
+
+def parse_file(path: str | Path) -> Dockerfile:
+    """Parse a Dockerfile on disk (for stdin, read it and call :func:`parse`)."""
+    return parse(read_text(path), path=str(path))
+
+
+def _arg_defaults(ins: Instruction, escape: str, env: dict[str, str]) -> dict[str, str | None]:
+    """``ARG a b=c`` to {a: None, b: expanded c}."""
+    out: dict[str, str | None] = {}
+    for word in ins.args:
+        key, sep, value = word.partition("=")
+        if sep:
+            try:
+                out[key] = Lexer(escape).process(value, env)[0]
+            except ShellError:
+                out[key] = value
+        else:
+            out[key] = None
+    return out
+
+
+def global_env(df: Dockerfile) -> dict[str, str]:
+    """Global ARG defaults, as a FROM line sees them (no build args given)."""
+    env: dict[str, str] = {}
+    for ins in df.global_args:
+        for key, value in _arg_defaults(ins, df.escape, env).items():
+            if value is not None:
+                env[key] = value
+    return env
+
+
+def _build_stages(df: Dockerfile) -> None:
+    current: Stage | None = None
+    names: dict[str, int] = {}
+    env: dict[str, str] = {}
+    for ins in df.instructions:
+        if ins.keyword == "FROM":
+            info = from_info(ins)
+            stage = Stage(
+                index=len(df.stages),
+                name=info.name,
+                base=info.image,
+                from_instruction=ins,
+                platform=info.platform,
+            )
+            try:
+                stage.resolved_base = expand(info.image, env, df.escape)
+            except ShellError:
+                stage.resolved_base = None
+            ref = (stage.resolved_base or info.image).lower()
+            if ref in names:
+                stage.base_stage = names[ref]
+            if info.name is not None and info.name not in names:
+                names[info.name] = stage.index
+            df.stages.append(stage)
+            current = stage
+        elif current is None and ins.keyword == "ARG":
+            df.global_args.append(ins)
+            for key, value in _arg_defaults(ins, df.escape, env).items():
+                if value is not None:
+                    env[key] = value
+        if current is not None:
+            ins.stage_index = current.index
+            if ins.next is not None:
+                ins.next.stage_index = current.index
+            current.instructions.append(ins)
+
+
+def instruction_dict(ins: Instruction) -> dict[str, object]:
+    """One instruction as JSON-ready data (``stagesmith parse --json``)."""
+    return {
+        "keyword": ins.keyword,
+        "flags": ins.flags,
+        "args": ins.args,
+        "json": ins.json_form,
+        "heredocs": [
+            {"name": h.name, "content": h.content, "chomp": h.chomp, "expand": h.expand, "fd": h.fd}
+            for h in ins.heredocs
+        ],
+        "start_line": ins.start_line,
+        "end_line": ins.end_line,
+        "stage": ins.stage_index,
+        "original": ins.original,
+        "next": None if ins.next is None else instruction_dict(ins.next),
+    }
+
+
+def to_dict(df: Dockerfile) -> dict[str, object]:
+    """The whole parse as JSON-ready data: instructions, directives, stage graph, warnings."""
+    return {
+        "path": df.path,
+        "directives": df.directives,
+        "escape": df.escape,
+        "instructions": [instruction_dict(i) for i in df.instructions],
+        "graph": df.graph.to_dict(),
+        "warnings": [{"line": w.line, "message": w.message} for w in df.warnings],
+    }
