@@ -22,6 +22,7 @@ _RE_S = " \t\n\f\r"
 _SEPARATORS = frozenset("\t\v\f\r ")
 DIRECTIVES = ("syntax", "escape", "check")
 HEREDOC_KEYWORDS = frozenset({"RUN", "COPY", "ADD"})
+_ASCII_UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 
 class _Directives:
@@ -348,7 +349,7 @@ def _split_command(line: str) -> tuple[str, list[str], str]:
 def node_from_line(line: str, esc: str) -> Instruction:
     """One logical line (continuations joined) to an Instruction; ValueError when invalid."""
     cmd, flags, rest = _split_command(line)
-    keyword = cmd.upper() if cmd.isascii() else cmd.lower()
+    keyword = cmd.translate(_ASCII_UPPER)
     ins = Instruction(keyword=keyword, flags=flags, original=line)
     low = cmd.lower()
     try:
