@@ -180,6 +180,8 @@ def _reader(text: str, path: str) -> list[Instr]:
                 while i < n and (lines[i].strip() if m.group(1) else lines[i]) != m.group(3):
                     body.append(lines[i])
                     i += 1
+                if i >= n:
+                    raise LintParseError(f"{path}:{start + 1}:1: unterminated heredoc {m.group(3)}")
                 heredocs.append("\n".join(body))
         end = min(i, n - 1)
         out.append(
@@ -230,8 +232,7 @@ def _from_parser(text: str, path: str) -> list[Instr] | None:
             flags.setdefault(str(name).lstrip("-").lower(), []).extend(str(v) for v in vals)
         args = getattr(ins, "args", "")
         if isinstance(args, list | tuple):
-            json_form = getattr(ins, "json_form", False)
-            args = json.dumps(list(args)) if json_form else " ".join(str(a) for a in args)
+            args = _join_args(keyword, [str(a) for a in args], bool(getattr(ins, "json_form", 0)))
         heredocs = []
         for h in getattr(ins, "heredocs", None) or []:
             heredocs.append(str(getattr(h, "content", getattr(h, "body", h))))
@@ -247,6 +248,15 @@ def _from_parser(text: str, path: str) -> list[Instr] | None:
             )
         )
     return out
+
+
+def _join_args(keyword: str, args: list[str], json_form: bool) -> str:
+    """Back to one string: JSON for exec form, ``k=v`` words for ENV/LABEL triples."""
+    if json_form:
+        return json.dumps(args)
+    if keyword in ("ENV", "LABEL") and len(args) % 3 == 0:
+        return " ".join(f"{args[i]}={args[i + 1]}" for i in range(0, len(args), 3))
+    return " ".join(args)
 
 
 def _flag_pairs(raw: object) -> list[tuple[str, str]]:
@@ -265,6 +275,8 @@ def load(text: str, path: str = "Dockerfile") -> Doc:
     instructions = _from_parser(text, path)
     if instructions is None:
         instructions = _reader(text, path)
+    if not instructions:
+        raise LintParseError(f"{path}:1:1: file with no instructions")
     stages: list[Stage] = []
     global_args: dict[str, str] = {}
     doc = Doc(path, text.splitlines(), instructions, stages, global_args)

@@ -1,0 +1,209 @@
+"""Formatters: the same :class:`Report` as Rich text, JSON, SARIF 2.1.0 or GitHub annotations.
+
+Formatters never compute findings; they only render them. Each returns a string so the CLI
+writes it in one go and tests can compare it with golden files.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections import Counter
+from typing import Any
+
+from rich.console import Console
+from rich.text import Text
+
+from stagesmith import __version__
+from stagesmith.lint.engine import all_rules
+from stagesmith.lint.model import Finding, Severity
+from stagesmith.lint.runner import Report
+
+FORMATS = ("text", "json", "sarif", "github")
+_STYLE = {
+    Severity.ERROR: "bold red",
+    Severity.WARNING: "yellow",
+    Severity.INFO: "cyan",
+    Severity.STYLE: "dim",
+}
+
+
+def summary(report: Report) -> str:
+    counts = Counter(f.severity for f in report.findings)
+    plural = {Severity.ERROR: "errors", Severity.WARNING: "warnings"}
+    parts = [
+        f"{counts[s]} {plural.get(s, str(s)) if counts[s] != 1 else s}"
+        for s in sorted(counts, reverse=True)
+    ]
+    n = len(report.findings)
+    files = len(report.files)
+    detail = f" ({', '.join(parts)})" if parts else ""
+    return f"{n} finding{'s' if n != 1 else ''}{detail} in {files} file{'s' if files != 1 else ''}"
+
+
+def render_text(report: Report, color: bool = False, width: int = 120) -> str:
+    """``file:line severity ID message [DLxxxx]`` then the offending lines, then a summary."""
+    buf = io.StringIO()
+    console = Console(
+        file=buf,
+        width=width,
+        color_system="standard" if color else None,
+        force_terminal=color,
+        highlight=False,
+        soft_wrap=True,
+    )
+    for f in report.findings:
+        head = Text.assemble(
+            (f"{f.path}:{f.line}", "bold"),
+            " ",
+            (str(f.severity), _STYLE[f.severity]),
+            " ",
+            (f.rule, "bold"),
+            " ",
+            f.message,
+        )
+        if f.hadolint:
+            head.append(f" [{f.hadolint}]", "dim")
+        console.print(head)
+        lines = report.lines.get(f.path, [])
+        shown = range(f.line, min(f.end_line, f.line + 5) + 1)
+        for number in shown:
+            if 1 <= number <= len(lines):
+                console.print(Text.assemble((f"{number:>5} | ", "dim"), lines[number - 1]))
+        if f.end_line > shown[-1]:
+            console.print(Text(f"      | ... ({f.end_line - shown[-1]} more lines)", "dim"))
+    console.print(summary(report))
+    return buf.getvalue()
+
+
+def render_json(report: Report) -> str:
+    counts = Counter(str(f.severity) for f in report.findings)
+    data = {
+        "tool": "stagesmith",
+        "version": __version__,
+        "files": report.files,
+        "findings": [f.to_dict() for f in report.findings],
+        "summary": {
+            "findings": len(report.findings),
+            **{str(s): counts.get(str(s), 0) for s in Severity},
+        },
+    }
+    return json.dumps(data, indent=2) + "\n"
+
+
+_SARIF_LEVEL = {
+    Severity.ERROR: "error",
+    Severity.WARNING: "warning",
+    Severity.INFO: "note",
+    Severity.STYLE: "note",
+}
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+
+
+def _uri(path: str) -> str:
+    return path.replace("\\", "/").removeprefix("./")
+
+
+def render_sarif(report: Report) -> str:
+    """A SARIF 2.1.0 log with one run; every rule is described, results point at lines."""
+    rules = all_rules()
+    descriptors: list[dict[str, Any]] = []
+    index: dict[str, int] = {}
+    for r in rules.values():
+        index[r.id] = len(descriptors)
+        props: dict[str, Any] = {"tags": ["dockerfile"]}
+        if r.hadolint:
+            props["hadolint"] = r.hadolint
+        descriptors.append(
+            {
+                "id": r.id,
+                "name": r.name,
+                "shortDescription": {"text": r.summary},
+                "fullDescription": {"text": " ".join(r.doc.split())},
+                "defaultConfiguration": {"level": _SARIF_LEVEL[r.severity]},
+                "help": {"text": r.doc.strip()},
+                "properties": props,
+            }
+        )
+    results = []
+    for f in report.findings:
+        result: dict[str, Any] = {
+            "ruleId": f.rule,
+            "level": _SARIF_LEVEL[f.severity],
+            "message": {"text": f.message},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": _uri(f.path)},
+                        "region": {
+                            "startLine": f.line,
+                            "endLine": max(f.end_line, f.line),
+                            "startColumn": f.column,
+                        },
+                    }
+                }
+            ],
+        }
+        if f.rule in index:
+            result["ruleIndex"] = index[f.rule]
+        results.append(result)
+    log = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "stagesmith",
+                        "version": __version__,
+                        "informationUri": "https://github.com/stagesmith/stagesmith",
+                        "rules": descriptors,
+                    }
+                },
+                "artifacts": [{"location": {"uri": _uri(p)}} for p in report.files],
+                "results": results,
+            }
+        ],
+    }
+    return json.dumps(log, indent=2) + "\n"
+
+
+_GH_LEVEL = {
+    Severity.ERROR: "error",
+    Severity.WARNING: "warning",
+    Severity.INFO: "notice",
+    Severity.STYLE: "notice",
+}
+
+
+def _gh_escape(text: str, prop: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if prop:
+        text = text.replace(":", "%3A").replace(",", "%2C")
+    return text
+
+
+def render_github(report: Report) -> str:
+    """GitHub Actions workflow commands: one ``::error file=...,line=...::msg`` per finding."""
+    out = []
+    for f in report.findings:
+        props = (
+            f"file={_gh_escape(f.path, True)},line={f.line},endLine={max(f.end_line, f.line)},"
+            f"title={_gh_escape(f.rule, True)}"
+        )
+        out.append(f"::{_GH_LEVEL[f.severity]} {props}::{_gh_escape(f.rule + ' ' + f.message)}\n")
+    return "".join(out)
+
+
+def render(report: Report, fmt: str, color: bool = False) -> str:
+    if fmt == "json":
+        return render_json(report)
+    if fmt == "sarif":
+        return render_sarif(report)
+    if fmt == "github":
+        return render_github(report)
+    return render_text(report, color=color)
+
+
+def finding_key(f: Finding) -> tuple[str, int, str]:
+    return (f.path, f.line, f.rule)

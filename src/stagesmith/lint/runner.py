@@ -1,0 +1,69 @@
+"""Lint many files in one process: read, parse, run the rules, collect a report."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from stagesmith.config import load_config
+from stagesmith.errors import StagesmithError
+from stagesmith.lint.config import LintSettings, settings_from
+from stagesmith.lint.discover import STDIN, expand
+from stagesmith.lint.engine import Context, run_rules
+from stagesmith.lint.model import Finding, Severity
+from stagesmith.lint.source import Doc, load
+
+
+@dataclass
+class Report:
+    """Everything the formatters need: the files read (with their lines) and the findings."""
+
+    files: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    lines: dict[str, list[str]] = field(default_factory=dict)
+
+    def failed(self, threshold: Severity) -> bool:
+        return any(f.severity >= threshold for f in self.findings)
+
+
+def read_text(name: str) -> str:
+    """Read a Dockerfile as text; undecodable UTF-8 falls back to Latin-1 (never crashes)."""
+    try:
+        data = sys.stdin.buffer.read() if name == STDIN else Path(name).read_bytes()
+    except IsADirectoryError:
+        raise StagesmithError(f"{name}: is a directory") from None
+    except OSError as exc:
+        raise StagesmithError(f"{name}: cannot read: {exc.strerror or exc}") from None
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def settings_for(config_file: Path | None, paths: list[str]) -> LintSettings:
+    """Settings from ``--config`` or the config found next to the first path (or cwd)."""
+    first = next((p for p in paths if p != STDIN), None)
+    directory = Path(first).resolve() if first else None
+    cfg = load_config(config_file, directory)
+    return settings_from(cfg.section("lint"), cfg.source)
+
+
+def lint_docs(docs: list[Doc], settings: LintSettings) -> Report:
+    ctx = Context(trusted_registries=settings.trusted_registries, target=settings.target)
+    report = Report()
+    for doc in docs:
+        report.files.append(doc.path)
+        report.lines[doc.path] = doc.lines
+        report.findings += run_rules(
+            doc, ctx, disabled=settings.ignore, overrides=settings.severity
+        )
+    return report
+
+
+def lint_paths(paths: list[str], settings: LintSettings) -> Report:
+    """Read and parse every file first (bad input stops the run before any output)."""
+    docs = [load(read_text(name), "<stdin>" if name == STDIN else name) for name in expand(paths)]
+    return lint_docs(docs, settings)

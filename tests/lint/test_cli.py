@@ -1,0 +1,228 @@
+"""`stagesmith lint` end to end, in process: formats, goldens, exit codes, config, bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from stagesmith import __version__
+from stagesmith.cli.main import main
+
+HERE = Path(__file__).parent
+FIX = HERE / "fixtures"
+GOLDEN = HERE / "golden"
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exc:
+        main(["lint", *args])
+    got = capsys.readouterr()
+    return int(exc.value.code or 0), got.out, got.err
+
+
+@pytest.fixture
+def in_fixtures(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(FIX)
+    monkeypatch.delenv("STAGESMITH_CONFIG", raising=False)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "golden"),
+    [
+        ("text", "planted.txt"),
+        ("json", "planted.json"),
+        ("sarif", "planted.sarif"),
+        ("github", "planted.github"),
+    ],
+)
+def test_golden_outputs(
+    capsys: pytest.CaptureFixture[str], in_fixtures: None, fmt: str, golden: str
+) -> None:
+    code, out, err = run(capsys, "--format", fmt, "--no-color", "planted")
+    assert code == 1, err
+    out = out.replace(f'"{__version__}"', '"VERSION"')
+    path = GOLDEN / golden
+    if os.environ.get("STAGESMITH_UPDATE_GOLDEN"):
+        path.write_text(out)
+    assert out == path.read_text()
+
+
+def test_planted_multistage_mistakes_are_found(
+    capsys: pytest.CaptureFixture[str], in_fixtures: None
+) -> None:
+    _, out, _ = run(capsys, "--format", "json", "planted/Dockerfile")
+    rules = {(f["rule"], f["line"]) for f in json.loads(out)["findings"]}
+    for expected in [("SS101", 13), ("SS102", 15), ("SS111", 14), ("SS105", 8), ("SS106", 17)]:
+        assert expected in rules
+
+
+def test_hadolint_ignore_comment_silences_the_equivalent_rule(
+    capsys: pytest.CaptureFixture[str], in_fixtures: None
+) -> None:
+    _, out, _ = run(capsys, "--format", "json", "planted/Dockerfile")
+    found = {(f["rule"], f["line"]) for f in json.loads(out)["findings"]}
+    assert ("SS116", 17) not in found  # '# hadolint ignore=DL3015' above line 17
+    assert ("SS116", 5) in found
+
+
+def test_sarif_is_valid_against_required_structure(
+    capsys: pytest.CaptureFixture[str], in_fixtures: None
+) -> None:
+    _, out, _ = run(capsys, "--format", "sarif", "planted", "clean")
+    log = json.loads(out)
+    schema = json.loads((HERE / "sarif_required_schema.json").read_text())
+    jsonschema.Draft7Validator.check_schema(schema)
+    jsonschema.validate(log, schema, format_checker=jsonschema.FormatChecker())
+    run0 = log["runs"][0]
+    rules = run0["tool"]["driver"]["rules"]
+    assert run0["results"]
+    for result in run0["results"]:
+        assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
+    assert [a["location"]["uri"] for a in run0["artifacts"]] == [
+        "planted/Dockerfile",
+        "clean/Dockerfile",
+    ]
+
+
+def test_clean_file_exits_zero(capsys: pytest.CaptureFixture[str], in_fixtures: None) -> None:
+    code, out, _ = run(capsys, "clean/Dockerfile")
+    assert code == 0
+    assert out.strip() == "0 findings in 1 file"
+
+
+def test_threshold_flag(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    f = tmp_path / "Dockerfile"
+    f.write_text("FROM alpine:3.20\nUSER 1000\nWORKDIR app\n")
+    assert run(capsys, str(f))[0] == 0  # only a warning
+    assert run(capsys, "--failure-threshold", "warning", str(f))[0] == 1
+    code, _, err = run(capsys, "--failure-threshold", "loud", str(f))
+    assert code == 2 and err.startswith("stagesmith: error: --failure-threshold")
+
+
+def test_config_file_ignore_severity_threshold(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    f = tmp_path / "Dockerfile"
+    f.write_text("FROM alpine:3.20 AS temp\nFROM alpine:3.20\nUSER 1000\nWORKDIR app\n")
+    (tmp_path / ".stagesmith.yaml").write_text(
+        "lint:\n  ignore: [SS105]\n  severity: {SS121: error}\n  failure-threshold: error\n"
+    )
+    code, out, _ = run(capsys, "--format", "json", str(f))
+    data = json.loads(out)
+    rules = {x["rule"]: x["severity"] for x in data["findings"]}
+    assert "SS105" not in rules
+    assert rules["SS121"] == "error"
+    assert code == 1
+
+
+def test_pyproject_config_and_hadolint_ids(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    f = tmp_path / "Dockerfile"
+    f.write_text("FROM alpine\nUSER 1000\n")
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.stagesmith.lint]\nignore = ["DL3007"]\ntrusted-registries = ["registry.example.com"]\n'
+    )
+    code, out, _ = run(capsys, "--format", "json", str(f))
+    rules = {x["rule"] for x in json.loads(out)["findings"]}
+    assert "SS119" not in rules
+    assert "SS125" in rules and code == 1
+
+
+def test_explicit_config_flag_and_bad_config(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    f = tmp_path / "Dockerfile"
+    f.write_text("FROM alpine:3.20\nUSER 1000\nWORKDIR app\n")
+    cfg = tmp_path / "lint.yaml"
+    cfg.write_text("lint:\n  failure-threshold: warning\n")
+    assert run(capsys, "--config", str(cfg), str(f))[0] == 1
+    cfg.write_text("lint:\n  failure_treshold: warning\n")
+    code, out, err = run(capsys, "--config", str(cfg), str(f))
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and "failure-treshold: unknown key" in err
+
+
+def test_inline_stagesmith_ignore(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    f = tmp_path / "Dockerfile"
+    f.write_text(
+        "FROM alpine:3.20\nUSER 1\n# stagesmith ignore=SS121, SS999\nWORKDIR app\nWORKDIR b\n"
+    )
+    _, out, _ = run(capsys, "--format", "json", str(f))
+    lines = [x["line"] for x in json.loads(out)["findings"] if x["rule"] == "SS121"]
+    assert lines == [5]
+
+
+def test_directory_discovery_and_stdin(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in [
+        "Dockerfile",
+        "api.Dockerfile",
+        "Dockerfile.dev",
+        "sub/Containerfile",
+        "README.md",
+    ]:
+        p = tmp_path / name
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text("FROM alpine:3.20\nUSER 1\n")
+    (tmp_path / "node_modules").mkdir()
+    (tmp_path / "node_modules" / "Dockerfile").write_text("FROM alpine\n")
+    _, out, _ = run(capsys, "--format", "json", str(tmp_path))
+    files = [Path(p).relative_to(tmp_path).as_posix() for p in json.loads(out)["files"]]
+    assert files == ["Dockerfile", "Dockerfile.dev", "api.Dockerfile", "sub/Containerfile"]
+
+    import io
+    import sys
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"FROM alpine:latest\nUSER 1\n")))
+    code, out, _ = run(capsys, "--format", "github", "-")
+    assert code == 0
+    assert out == (
+        "::warning file=<stdin>,line=1,endLine=1,title=SS119::SS119 base image "
+        "'alpine:latest' uses 'latest'; pin a version\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "expect"),
+    [
+        (b"FROM alpine\nRUN <<EOF\necho\n", ":2:"),
+        (b"\x00\x01binary", ":1:1: binary"),
+        (b"", ":1:1:"),
+    ],
+)
+def test_bad_input_is_one_line_exit_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, content: bytes, expect: str
+) -> None:
+    f = tmp_path / "Dockerfile"
+    f.write_bytes(content)
+    code, out, err = run(capsys, str(f))
+    assert code == 2 and out == ""
+    assert err.startswith(f"stagesmith: error: {f}") and expect in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_missing_path_and_empty_directory(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, _, err = run(capsys, str(tmp_path / "nope"))
+    assert code == 2 and "no such file" in err
+    code, _, err = run(capsys, str(tmp_path))
+    assert code == 2 and "no Dockerfile found" in err
+
+
+def test_unknown_format(capsys: pytest.CaptureFixture[str], in_fixtures: None) -> None:
+    code, _, err = run(capsys, "--format", "xml", "clean")
+    assert code == 2 and "unknown --format 'xml'" in err
+
+
+def test_list_rules(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "--list-rules")
+    assert code == 0
+    assert "SS101 (DL3022) error from-unknown-stage" in out
+    assert len(out.splitlines()) >= 20
