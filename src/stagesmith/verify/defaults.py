@@ -1,7 +1,7 @@
 """Built-in checks that need no config: what a production runtime image should look like.
 
-* ``no-build-tools``: compilers and build drivers (gcc, cc, g++, make, cmake, …) are not on
-  the image's PATH — they belong in a build stage.
+* ``no-build-tools``: compilers, linkers and build drivers (gcc, cc, g++, make, cmake, ld, …)
+  are not on the image's PATH — they belong in a build stage.
 * ``non-root-user``: the image runs as a user other than root (a name is looked up in the
   image's ``/etc/passwd``, so ``USER admin`` with uid 0 still fails).
 * ``command-starts``: the image's own entrypoint + cmd runs: exiting 0 counts as started, still
@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import posixpath
-import re
 import subprocess
 import threading
 import time
@@ -20,38 +19,14 @@ import uuid
 from dataclasses import dataclass
 from typing import IO
 
+from stagesmith.checks.buildtools import TOOL_RE
 from stagesmith.verify.engine_api import EngineLike
 from stagesmith.verify.report import CheckResult
 from stagesmith.verify.view import DIR, FILE, HARDLINK, SYMLINK, ImageMeta, PathError, TreeView
 
-#: Tools whose presence means the image still carries a build toolchain.
-BUILD_TOOLS = (
-    "gcc",
-    "g++",
-    "cc",
-    "c++",
-    "cpp",
-    "clang",
-    "clang++",
-    "make",
-    "gmake",
-    "cmake",
-    "ninja",
-    "meson",
-    "ld",
-    "as",
-    "rustc",
-    "cargo",
-    "go",
-    "javac",
-    "mvn",
-    "gradle",
-)
-_TOOL_RE = re.compile(
-    r"^(?:[a-z0-9_]+-[a-z0-9_]+-[a-z0-9_]+-)?"  # a target triplet: x86_64-linux-gnu-gcc
-    r"(" + "|".join(re.escape(t) for t in BUILD_TOOLS) + r")"
-    r"(?:-\d+(?:\.\d+)*)?$"  # a version suffix: gcc-12
-)
+#: Compiler and build-driver names, shared with ``stagesmith inspect`` so both agree on what a
+#: build tool is (a target-triplet prefix and a version suffix are allowed: x86_64-linux-gnu-gcc-12).
+_TOOL_RE = TOOL_RE
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 

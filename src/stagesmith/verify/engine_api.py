@@ -12,7 +12,8 @@ from typing import Protocol
 
 
 class EngineLike(Protocol):
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def base_argv(self) -> list[str]: ...
 

@@ -27,10 +27,16 @@ class CheckResult:
     duration: float = 0.0
     #: Extra facts a check measured (e.g. ``startup_seconds``), kept for reports.
     details: dict[str, Any] = field(default_factory=dict)
+    #: Why the test could not run here (no engine for an archive); not a failure.
+    skipped: str | None = None
 
     def fail(self, message: str) -> None:
         self.passed = False
         self.errors.append(message)
+
+    def skip(self, reason: str) -> None:
+        self.passed = True
+        self.skipped = reason
 
 
 @dataclass
@@ -43,7 +49,11 @@ class VerifyReport:
 
     @property
     def passed(self) -> int:
-        return sum(1 for r in self.results if r.passed)
+        return sum(1 for r in self.results if r.passed and not r.skipped)
+
+    @property
+    def skipped(self) -> int:
+        return sum(1 for r in self.results if r.skipped)
 
     @property
     def failed(self) -> int:
@@ -63,6 +73,7 @@ class VerifyReport:
             "config": self.config,
             "pass": self.passed,
             "fail": self.failed,
+            "skipped": self.skipped,
             "total": len(self.results),
             "duration": round(self.duration, 3),
             "warnings": list(self.warnings),
@@ -84,6 +95,7 @@ def to_junit(report: VerifyReport) -> str:
         tests=str(len(report.results)),
         failures=str(report.failed),
         errors="0",
+        skipped=str(report.skipped),
         time=f"{report.duration:.3f}",
     )
     for kind in KINDS:
@@ -97,7 +109,7 @@ def to_junit(report: VerifyReport) -> str:
             tests=str(len(results)),
             failures=str(sum(1 for r in results if not r.passed)),
             errors="0",
-            skipped="0",
+            skipped=str(sum(1 for r in results if r.skipped)),
             time=f"{sum(r.duration for r in results):.3f}",
         )
         for result in results:
@@ -108,6 +120,8 @@ def to_junit(report: VerifyReport) -> str:
                 classname=f"stagesmith.verify.{kind}",
                 time=f"{result.duration:.3f}",
             )
+            if result.skipped:
+                ET.SubElement(case, "skipped", message=_clean(result.skipped))
             if not result.passed:
                 message = result.errors[0] if result.errors else "failed"
                 failure = ET.SubElement(case, "failure", message=_clean(message), type=kind)

@@ -1,0 +1,134 @@
+"""``run_verify``: open the image once, run every test in CST's order, then the built-in checks.
+
+Order of results: command tests, file existence, file content, metadata (as
+container-structure-test reports them), then the defaults (``no-build-tools``,
+``non-root-user``, ``command-starts``). Defaults run when there is no config, or when asked.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import time
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+from stagesmith.errors import StagesmithError
+from stagesmith.verify.commands import run_command_test
+from stagesmith.verify.config import VerifyConfig, load_verify_config
+from stagesmith.verify.defaults import check_build_tools, check_non_root, check_starts
+from stagesmith.verify.engine_api import EngineLike
+from stagesmith.verify.files import run_content, run_existence
+from stagesmith.verify.metadata import run_metadata
+from stagesmith.verify.report import CheckResult, VerifyReport
+from stagesmith.verify.source import archive_kind, view_from_image
+from stagesmith.verify.view import TreeView
+
+
+def _open_image(stack: ExitStack, image: str, platform: str | None, engine: Any) -> Any:
+    reader = importlib.import_module("stagesmith.image")  # late: verify loads without it
+    return stack.enter_context(reader.open_image(image, platform=platform, engine=engine))
+
+
+def _runnable_ref(image: str, engine: EngineLike | None) -> tuple[str | None, str]:
+    """How the engine names ``image`` for ``run``, or None and why it cannot run it."""
+    path = Path(image)
+    kind = archive_kind(path) if path.exists() else None
+    if kind is None:
+        if engine is None:
+            return None, "no container engine available to run commands"
+        return image, ""
+    if engine is None:
+        return None, f"{image} is an archive and no container engine is available"
+    if engine.name != "podman":
+        return None, f"{engine.name} cannot run an archive directly; load it first"
+    return f"{kind}:{path.resolve()}", ""
+
+
+def _resolve_engine(engine: EngineLike | str | None, needed: bool) -> EngineLike | None:
+    if engine is None or not isinstance(engine, str):
+        return engine
+    if not needed:
+        return None
+    from stagesmith.engine import get_engine
+
+    try:
+        return get_engine(engine)
+    except StagesmithError:
+        if engine != "auto":
+            raise
+        return None
+
+
+def run_verify(
+    image: str | os.PathLike[str],
+    config: VerifyConfig | str | os.PathLike[str] | None = None,
+    *,
+    engine: EngineLike | str | None = "auto",
+    defaults: bool | None = None,
+    platform: str | None = None,
+    timeout: float = 60.0,
+    start_grace: float = 5.0,
+) -> VerifyReport:
+    """Verify ``image`` (an engine image name or an archive path) against ``config``.
+
+    ``engine`` is an adapter, an engine name (``"auto"`` picks one, and finding none only
+    skips what needs a container), or None for file/metadata tests only. Bad input raises
+    ``StagesmithError``; failed tests are in the report (``report.exit_code`` is 1).
+    """
+    started = time.monotonic()
+    if config is not None and not isinstance(config, VerifyConfig):
+        config = load_verify_config(Path(config))
+    run_defaults = config is None if defaults is None else defaults
+    cfg = config or VerifyConfig(source="")
+    name = os.fspath(image)
+    is_archive = Path(name).exists() and archive_kind(Path(name)) is not None
+    needs_engine = bool(cfg.command_tests) or run_defaults or not is_archive
+    eng = _resolve_engine(engine, needs_engine)
+    if not is_archive and eng is None:
+        raise StagesmithError(
+            f"{name} is not an image archive and no container engine is available"
+        )
+    report = VerifyReport(image=name, config=cfg.source or None, warnings=list(cfg.warnings))
+
+    with ExitStack() as stack:
+        opened = _open_image(stack, name, platform, eng)
+        view: TreeView = view_from_image(opened)
+        meta = view.meta
+        view.prefetch([t.path for t in cfg.file_content_tests] + ["/etc/passwd"])
+        ref, why_not = _runnable_ref(name, eng)
+
+        for test in cfg.command_tests:
+            if ref is None or eng is None:
+                result = CheckResult("command", test.name, True)
+                result.skip(why_not)
+            else:
+                result = run_command_test(
+                    test,
+                    ref,
+                    eng,
+                    meta.env_map(),
+                    cfg.global_env_vars,
+                    cfg.run_options,
+                    timeout,
+                    dict(os.environ),
+                )
+            report.results.append(result)
+        for existence in cfg.file_existence_tests:
+            report.results.append(run_existence(existence, view, meta))
+        for content in cfg.file_content_tests:
+            report.results.append(run_content(content, view, meta))
+        if not cfg.metadata_test.is_empty():
+            report.results.append(run_metadata(cfg.metadata_test, meta))
+        if run_defaults:
+            report.results.append(check_build_tools(view, meta))
+            report.results.append(check_non_root(view, meta))
+            if ref is None or eng is None:
+                skipped = CheckResult("default", "command-starts", True)
+                skipped.skip(why_not)
+                report.results.append(skipped)
+            else:
+                report.results.append(check_starts(eng, ref, meta, start_grace))
+    report.duration = time.monotonic() - started
+    return report
