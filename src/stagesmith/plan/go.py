@@ -1,0 +1,86 @@
+"""Go plan: module download layer, static binary (CGO off) on distroless/scratch, cross builds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from stagesmith.config import ImageMap
+from stagesmith.plan.combined import EcoOptions, EcoPlan, Stage, finish
+from stagesmith.spec.go import GoSpec
+
+DISTROLESS_STATIC = "gcr.io/distroless/static-debian12"
+GLIBC_RUNTIME = "debian:bookworm-slim"
+
+
+def plan(spec: GoSpec, images: ImageMap, options: EcoOptions, root: Path | None = None) -> EcoPlan:
+    builder = images(f"golang:{spec.go_version}")
+    if spec.cgo:
+        runtime = options.runtime_base or GLIBC_RUNTIME
+        why = 'cgo is used (import "C"): the binary links glibc, so a Debian slim runtime'
+    elif options.scratch:
+        runtime = "scratch"
+        why = "CGO_ENABLED=0 gives a static binary; scratch requested"
+    else:
+        runtime = options.runtime_base or DISTROLESS_STATIC
+        why = "CGO_ENABLED=0 gives a static binary: distroless static has CA certs, tzdata, nonroot"
+    on_scratch = runtime == "scratch"
+    result = EcoPlan(
+        ecosystem="go",
+        detected_from=["go.mod"],
+        template="go.Dockerfile.j2",
+        stages=[
+            Stage(name="deps", base=builder, role="builder"),
+            Stage(name="build", base="deps", role="build"),
+            Stage(name="runtime", base=runtime if on_scratch else images(runtime), role="runtime"),
+        ],
+        user="65532:65532",
+        params={
+            "name": spec.binary,
+            "binary": spec.binary,
+            "main_package": spec.main_package,
+            "cgo": spec.cgo,
+            "cross": not spec.cgo,
+            "vendored": spec.vendored,
+            "go_sum": spec.has_go_sum,
+            "copy_ca": on_scratch and spec.uses_tls,
+            "copy_tzdata": on_scratch and spec.uses_tzdata,
+            "create_user": spec.cgo,
+        },
+        dockerignore=["vendor/**/*_test.go", "*.test", "bin/", "dist/"]
+        if spec.vendored
+        else ["*.test", "bin/", "dist/"],
+    )
+    result.decide("builder", builder, f"go.mod declares go {spec.go_version}")
+    result.decide(
+        "cgo",
+        "on" if spec.cgo else "off (CGO_ENABLED=0)",
+        'import "C" found' if spec.cgo else 'no import "C" in the sources',
+    )
+    result.decide("runtime", result.base("runtime"), why)
+    if not spec.cgo:
+        result.decide(
+            "cross-compilation",
+            "--platform=$BUILDPLATFORM with GOOS/GOARCH from TARGETOS/TARGETARCH",
+            "pure Go cross-compiles natively, no emulation needed",
+        )
+    result.decide(
+        "dependencies",
+        "vendor/ (no download)" if spec.vendored else "go mod download in its own layer",
+        "vendor/modules.txt present"
+        if spec.vendored
+        else "go.mod/go.sum change less often than the code",
+    )
+    if on_scratch:
+        result.decide(
+            "ca-certificates",
+            "copied" if spec.uses_tls else "not copied",
+            "net/http or crypto/tls imported" if spec.uses_tls else "no TLS package imported",
+        )
+        result.decide(
+            "tzdata",
+            "copied" if spec.uses_tzdata else "not copied",
+            "time.LoadLocation used" if spec.uses_tzdata else "no time zone lookups",
+        )
+    result.decide("user", "65532:65532", "numeric non-root user; works without /etc/passwd")
+    result.params["entrypoint"] = f"/usr/local/bin/{spec.binary}"
+    return finish(result, options)

@@ -1,0 +1,100 @@
+"""Rust plan: dependency layer with a stub crate, cache mounts, release binary on a slim runtime."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from stagesmith.config import ImageMap
+from stagesmith.plan.combined import EcoOptions, EcoPlan, Stage, finish
+from stagesmith.spec.rust import RustSpec
+
+BUILDER = "rust:1-slim"
+RUNTIME = "debian:bookworm-slim"
+DISTROLESS_CC = "gcr.io/distroless/cc-debian12"
+
+#: Crates that link a system library at run time -> the Debian package providing it.
+NATIVE_CRATES = {
+    "openssl-sys": ("libssl-dev", "libssl3"),
+    "libz-sys": ("zlib1g-dev", "zlib1g"),
+    "libsqlite3-sys": ("libsqlite3-dev", "libsqlite3-0"),
+    "pq-sys": ("libpq-dev", "libpq5"),
+}
+
+
+def native_crates(root: Path | None) -> list[str]:
+    """Crates from ``Cargo.lock`` that need a system library (bundled builds aside)."""
+    if root is None or not (root / "Cargo.lock").is_file():
+        return []
+    text = (root / "Cargo.lock").read_text(encoding="utf-8", errors="replace")
+    return [c for c in NATIVE_CRATES if f'name = "{c}"' in text]
+
+
+def plan(
+    spec: RustSpec, images: ImageMap, options: EcoOptions, root: Path | None = None
+) -> EcoPlan:
+    runtime = options.runtime_base or RUNTIME
+    crates = native_crates(root)
+    build_pkgs = sorted(
+        {NATIVE_CRATES[c][0] for c in crates} | ({"pkg-config"} if crates else set())
+    )
+    run_pkgs = sorted(
+        {NATIVE_CRATES[c][1] for c in crates}
+        | ({"ca-certificates"} if "openssl-sys" in crates else set())
+    )
+    distroless = runtime.startswith("gcr.io/distroless/")
+    result = EcoPlan(
+        ecosystem="rust",
+        detected_from=["Cargo.toml", *(["Cargo.lock"] if spec.has_lock else [])],
+        template="rust.Dockerfile.j2",
+        stages=[
+            Stage(name="deps", base=images(BUILDER), role="builder"),
+            Stage(name="build", base="deps", role="build"),
+            Stage(name="runtime", base=images(runtime), role="runtime"),
+        ],
+        user="65532:65532" if distroless else "app",
+        params={
+            "name": spec.package,
+            "binary": spec.binary,
+            "lock": spec.has_lock,
+            "locked": "--locked" if spec.has_lock else "",
+            "vendored": spec.vendored,
+            "build_packages": build_pkgs,
+            "runtime_packages": [] if distroless else run_pkgs,
+            "create_user": not distroless,
+            "entrypoint": f"/usr/local/bin/{spec.binary}",
+        },
+        dockerignore=["target/"],
+    )
+    result.decide("builder", result.base("builder"), "official Rust image with cargo")
+    result.decide(
+        "dependencies",
+        "cargo fetch against a stub main.rs, registry and target in cache mounts",
+        "Cargo.toml/Cargo.lock change less often than src/; the stub lets cargo resolve without the sources",
+    )
+    result.decide(
+        "lock",
+        "--locked" if spec.has_lock else "not locked",
+        "Cargo.lock present" if spec.has_lock else "no Cargo.lock: versions may drift",
+    )
+    result.decide(
+        "runtime",
+        result.base("runtime"),
+        "release binaries link glibc and libgcc_s only; a slim Debian has both"
+        if not distroless
+        else "distroless cc: glibc + libgcc, no shell",
+    )
+    if crates:
+        result.decide(
+            "runtime libraries",
+            ", ".join(run_pkgs),
+            f"Cargo.lock has {', '.join(crates)} which link system libraries",
+        )
+        if distroless:
+            result.warnings.append(
+                f"{', '.join(crates)} need {', '.join(run_pkgs)}, which a distroless runtime lacks"
+            )
+    if not spec.has_lock:
+        result.warnings.append(
+            "no Cargo.lock: the build is not reproducible (run `cargo generate-lockfile`)"
+        )
+    return finish(result, options)

@@ -1,0 +1,76 @@
+"""Go projects: what ``go.mod`` and the sources say (module, Go version, cgo, CA/tzdata needs).
+
+Only facts are read here; choosing bases and stages is the plan's job.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from stagesmith.errors import StagesmithError
+
+_GO_DIRECTIVE = re.compile(r"^go\s+(\d+\.\d+)(?:\.\d+)?\s*$", re.MULTILINE)
+_MODULE = re.compile(r"^module\s+(\S+)\s*$", re.MULTILINE)
+
+
+class GoSpec(BaseModel):
+    """Facts about a Go module, each traceable to the file it came from."""
+
+    source: str = "go.mod"
+    module: str
+    go_version: str
+    binary: str
+    main_package: str = "."
+    cgo: bool = False
+    vendored: bool = False
+    has_go_sum: bool = False
+    uses_tls: bool = False
+    uses_tzdata: bool = False
+
+
+def detect(root: Path) -> bool:
+    return (root / "go.mod").is_file()
+
+
+def read(root: Path) -> GoSpec:
+    """Read ``go.mod`` and scan ``*.go`` files (not tests, not vendor) for cgo/TLS/timezone use."""
+    gomod = root / "go.mod"
+    try:
+        text = gomod.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise StagesmithError(f"{gomod}: cannot read: {exc.strerror}") from exc
+    module = _MODULE.search(text)
+    if module is None:
+        raise StagesmithError(f"{gomod}: no 'module' line")
+    version = _GO_DIRECTIVE.search(text)
+    sources = [
+        p
+        for p in sorted(root.rglob("*.go"))
+        if "vendor" not in p.relative_to(root).parts and not p.name.endswith("_test.go")
+    ]
+    code = "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in sources)
+    mains = sorted(
+        {
+            p.parent
+            for p in sources
+            if re.search(r"^package\s+main\b", p.read_text("utf-8", "replace"), re.M)
+        }
+    )
+    main_package = "."
+    if mains and root not in mains:
+        main_package = "./" + mains[0].relative_to(root).as_posix()
+    path = module.group(1)
+    return GoSpec(
+        module=path,
+        go_version=version.group(1) if version else "1.22",
+        binary=path.rstrip("/").rsplit("/", 1)[-1] or "app",
+        main_package=main_package,
+        cgo=bool(re.search(r'^\s*import\s+"C"', code, re.MULTILINE)),
+        vendored=(root / "vendor" / "modules.txt").is_file(),
+        has_go_sum=(root / "go.sum").is_file(),
+        uses_tls=any(s in code for s in ('"net/http"', '"crypto/tls"', '"net/smtp"')),
+        uses_tzdata="time.LoadLocation" in code or '"time/tzdata"' in code,
+    )

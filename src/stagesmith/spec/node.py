@@ -1,0 +1,91 @@
+"""Node projects: package manager (from the lock file), scripts, engines, static front-ends."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from stagesmith.errors import StagesmithError
+
+LOCKFILES: dict[str, Literal["npm", "yarn", "pnpm"]] = {
+    "package-lock.json": "npm",
+    "npm-shrinkwrap.json": "npm",
+    "yarn.lock": "yarn",
+    "pnpm-lock.yaml": "pnpm",
+}
+
+#: Where common front-end tool chains write their build, in order of preference.
+_STATIC_OUTPUTS = ("dist", "build", "out", "public")
+
+
+class NodeSpec(BaseModel):
+    """What ``package.json`` and the lock file say about a Node project."""
+
+    source: str = "package.json"
+    name: str
+    manager: Literal["npm", "yarn", "pnpm"] = "npm"
+    lockfile: str | None = None
+    node_major: str = "20"
+    scripts: dict[str, str] = {}
+    main: str | None = None
+    has_dependencies: bool = False
+    has_dev_dependencies: bool = False
+    static: bool = False
+    output_dir: str = "dist"
+
+
+def detect(root: Path) -> bool:
+    return (root / "package.json").is_file()
+
+
+def read(root: Path) -> NodeSpec:
+    path = root / "package.json"
+    try:
+        doc: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise StagesmithError(f"{path}: cannot read: {exc.strerror}") from exc
+    except json.JSONDecodeError as exc:
+        raise StagesmithError(f"{path}: malformed JSON: line {exc.lineno}") from exc
+    if not isinstance(doc, dict):
+        raise StagesmithError(f"{path}: must be a JSON object")
+    lockfile = next((n for n in LOCKFILES if (root / n).is_file()), None)
+    manager = LOCKFILES[lockfile] if lockfile else "npm"
+    declared = str(doc.get("packageManager") or "")
+    if declared.split("@")[0] in ("npm", "yarn", "pnpm"):
+        manager = declared.split("@")[0]  # type: ignore[assignment]
+    engines = str((doc.get("engines") or {}).get("node") or "")
+    major = re.search(r"(\d+)", engines)
+    scripts = {str(k): str(v) for k, v in (doc.get("scripts") or {}).items()}
+    # A front-end: something is built and nothing is started.
+    static = "build" in scripts and "start" not in scripts and "main" not in doc
+    raw_marker = doc.get("stagesmith")
+    marker: dict[str, Any] = raw_marker if isinstance(raw_marker, dict) else {}
+    output = str(marker.get("output") or "") or _guess_output(root, scripts)
+    return NodeSpec(
+        name=str(doc.get("name") or root.name),
+        manager=manager,
+        lockfile=lockfile,
+        node_major=major.group(1) if major else "20",
+        scripts=scripts,
+        main=str(doc["main"]) if "main" in doc else None,
+        has_dependencies=bool(doc.get("dependencies")),
+        has_dev_dependencies=bool(doc.get("devDependencies")),
+        static=bool(marker.get("static", static)),
+        output_dir=output,
+    )
+
+
+def _guess_output(root: Path, scripts: dict[str, str]) -> str:
+    build = scripts.get("build", "")
+    if "react-scripts" in build:
+        return "build"
+    if "next " in build and "export" in build:
+        return "out"
+    for name in _STATIC_OUTPUTS:
+        if (root / name).is_dir():
+            return name
+    return "dist"
