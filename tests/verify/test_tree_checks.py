@@ -196,7 +196,7 @@ def test_metadata_each_field_fails(test: MetadataTest) -> None:
 
 def test_expand_env_like_go() -> None:
     env = {"A": "x", "B_1": "y"}
-    assert expand_env("$A/${B_1}/$C/z", env) == "x/y//z"
+    assert expand_env("$A/${B_1}/$C/${D}/z", env) == "x/y/$C/${D}/z"
 
 
 def test_build_tools_found_through_path_and_symlinks() -> None:

@@ -32,8 +32,14 @@ _VAR = re.compile(r"\$(?:\{([^}]*)\}|([A-Za-z0-9_]+))")
 
 
 def expand_env(text: str, env: dict[str, str]) -> str:
-    """Go's ``os.Expand`` over the image env: ``$X`` and ``${X}``; unknown names become ''."""
-    return _VAR.sub(lambda m: env.get(m.group(1) or m.group(2) or "", ""), text)
+    """Replace ``$X`` and ``${X}`` with the image env's value; unknown names are kept as
+    written, so a shell inside the container can still expand variables set at run time."""
+
+    def sub(m: re.Match[str]) -> str:
+        name = m.group(1) or m.group(2) or ""
+        return env.get(name, m.group(0))
+
+    return _VAR.sub(sub, text)
 
 
 def go_mode_string(node: Node) -> str:
