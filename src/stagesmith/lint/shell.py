@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import shlex
 from dataclasses import dataclass
+from functools import lru_cache
 
 from stagesmith.lint.source import Instr
 
@@ -26,7 +27,12 @@ def run_text(instr: Instr) -> str:
 
 def commands(text: str) -> list[list[str]]:
     """Simple commands as word lists; env assignments and ``sudo`` in front are dropped."""
-    result: list[list[str]] = []
+    return [list(c) for c in _commands(text)]
+
+
+@lru_cache(maxsize=1024)
+def _commands(text: str) -> tuple[tuple[str, ...], ...]:
+    result: list[tuple[str, ...]] = []
     for chunk in _SEPARATORS.split(text):
         try:
             words = shlex.split(chunk, comments=True)
@@ -37,8 +43,8 @@ def commands(text: str) -> list[list[str]]:
         ):
             words = words[1:]
         if words:
-            result.append(words)
-    return result
+            result.append(tuple(words))
+    return tuple(result)
 
 
 @dataclass

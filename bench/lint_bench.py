@@ -1,0 +1,104 @@
+"""Lint speed: `stagesmith lint` (one process for the whole corpus) against hadolint.
+
+hadolint is measured as users run it: once per file (pre-commit, editor, CI loops), and once
+with every file as arguments. The corpus is the parser's Dockerfile corpus plus the lint
+fixtures, replicated to ``--files`` files in a temporary directory. Prints and saves JSON.
+
+    python bench/lint_bench.py [--files 300] [--output bench/results/lint_bench.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCES = [ROOT / "tests" / "fixtures" / "dockerfiles", ROOT / "tests" / "lint" / "fixtures"]
+
+
+def corpus() -> list[Path]:
+    files: list[Path] = []
+    for base in SOURCES:
+        if base.is_dir():
+            files += sorted(
+                p
+                for p in base.rglob("*")
+                if p.is_file() and ("Dockerfile" in p.name or "Containerfile" in p.name)
+            )
+    return files
+
+
+def replicate(files: list[Path], count: int, into: Path) -> list[Path]:
+    out: list[Path] = []
+    for i in range(count):
+        src = files[i % len(files)]
+        dest = into / f"{i:04d}" / "Dockerfile"
+        dest.parent.mkdir(parents=True)
+        shutil.copyfile(src, dest)
+        out.append(dest)
+    return out
+
+
+def timed(cmd: list[str]) -> tuple[float, int]:
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start, proc.returncode
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--files", type=int, default=300)
+    ap.add_argument("--output", type=Path, default=ROOT / "bench" / "results" / "lint_bench.json")
+    args = ap.parse_args()
+    hadolint = shutil.which("hadolint")
+    stagesmith = [sys.executable, "-m", "stagesmith"]
+    files = corpus()
+    if not files:
+        print("no corpus found", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory(prefix="lint-bench-") as tmp:
+        work = Path(tmp)
+        paths = replicate(files, args.files, work)
+        # warm the page cache and Python's bytecode cache once, outside the timings
+        timed([*stagesmith, "lint", "-f", "json", str(paths[0])])
+        ours, ours_rc = timed([*stagesmith, "lint", "-f", "json", str(work)])
+        result: dict[str, object] = {
+            "benchmark": "lint",
+            "files": len(paths),
+            "distinct_files": len(files),
+            "stagesmith_one_process_s": round(ours, 3),
+            "stagesmith_exit": ours_rc,
+        }
+        if hadolint is None:
+            result["hadolint"] = "not installed"
+        else:
+            version = subprocess.run([hadolint, "--version"], capture_output=True, text=True)
+            per_file = 0.0
+            for p in paths:
+                seconds, _ = timed([hadolint, "--no-fail", str(p)])
+                per_file += seconds
+            all_args, _ = timed([hadolint, "--no-fail", *map(str, paths)])
+            result.update(
+                {
+                    "hadolint_version": version.stdout.strip(),
+                    "hadolint_per_file_s": round(per_file, 3),
+                    "hadolint_all_args_s": round(all_args, 3),
+                    "ratio_vs_hadolint_per_file": round(per_file / ours, 2),
+                    "ratio_vs_hadolint_all_args": round(all_args / ours, 2),
+                }
+            )
+    text = json.dumps(result, indent=2)
+    print(text)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(text + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
