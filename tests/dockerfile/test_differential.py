@@ -11,6 +11,7 @@ which files are rejected) must agree exactly.
 from __future__ import annotations
 
 import random
+import re
 from pathlib import Path
 from typing import Any
 
@@ -27,11 +28,13 @@ CORPUS = sorted((FIXTURES / "dockerfiles").glob("*.Dockerfile"))
 def _ours(ins: Instruction) -> dict[str, Any]:
     target = ins.next if ins.next is not None else ins
     args = target.args
-    if target.keyword in ("ENV", "LABEL"):
+    if target.next is not None:  # ONBUILD ONBUILD ...: the package shows a blank value
+        args = [""]
+    elif target.keyword in ("ENV", "LABEL"):
         args = [a for i, a in enumerate(args) if i % 3 != 2]
     return {
-        "cmd": ins.keyword,
-        "sub_cmd": None if ins.next is None else ins.next.keyword,
+        "cmd": ins.keyword.upper(),
+        "sub_cmd": None if ins.next is None else ins.next.keyword.upper(),
         "json": target.json_form,
         "flags": list(ins.flags),
         "value": list(args),
@@ -44,22 +47,31 @@ def _ours(ins: Instruction) -> dict[str, Any]:
 
 def _theirs(cmd: Any) -> dict[str, Any]:
     return {
-        "cmd": cmd.cmd.upper(),
+        "cmd": (cmd.cmd or "").upper(),
         "sub_cmd": cmd.sub_cmd.upper() if cmd.sub_cmd else None,
         "json": cmd.json,
         "flags": list(cmd.flags),
         "value": list(cmd.value),
         "lines": (cmd.start_line, cmd.end_line),
         "heredocs": [(h.name, h.file_descriptor, h.content) for h in cmd.heredocs],
-        "original": None if cmd.heredocs or "<<" in cmd.original else cmd.original,
+        "original": None if cmd.heredocs or "<<" in (cmd.original or "") else cmd.original or "",
     }
 
 
+#: Newer BuildKit than the package knows: the `check` directive, and `${v%p}`,
+#: `${v#p}`, `${v/p/r}` in the lexer (which decides whether `<<X` starts a heredoc).
+_NEWER = re.compile(r"^[ \t]*#[ \t]*check[ \t]*=|\$\{[^}]*[%#/]", re.IGNORECASE | re.MULTILINE)
+
+
 def compare(text: str) -> None:
+    if _NEWER.search(text):
+        return
     try:
         expected = [_theirs(c) for c in gofile.parse_string(text)]
     except gofile.GoParseError:
         expected = None
+    except UnicodeDecodeError:  # the package cannot return Go strings that are not UTF-8
+        return
     try:
         got = [_ours(i) for i in parse(text).instructions]
     except ParseError:

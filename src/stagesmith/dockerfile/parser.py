@@ -115,11 +115,32 @@ def _split_whitespace(rest: str) -> list[str]:
     return out
 
 
+def _as_go_bytes(text: str) -> str:
+    """One char per UTF-8 byte: how Go code that indexes a string byte by byte sees it."""
+    return text if text.isascii() else text.encode("utf-8", "surrogateescape").decode("latin-1")
+
+
+def _from_go_bytes(text: str, original: str) -> str:
+    if original.isascii():
+        return text
+    return text.encode("latin-1").decode("utf-8", "surrogateescape")
+
+
 def _extract_flags(line: str) -> tuple[str, list[str]]:
     """Leading ``--flag[=value]`` words (BuildKit's extractBuilderFlags); returns (rest, flags).
 
-    A flag's value must be attached with ``=``; ``--`` ends the flags.
+    A flag's value must be attached with ``=``; ``--`` ends the flags. BuildKit walks
+    the line byte by byte here, so a non-ASCII flag value comes out as one Latin-1
+    character per byte, and bytes 0x85/0xA0 inside a character count as blanks: we
+    reproduce that rather than disagree with ``docker build``.
     """
+    original = line
+    line = _as_go_bytes(line)
+    rest, words = _extract_flags_bytes(line)
+    return _from_go_bytes(rest, original), words
+
+
+def _extract_flags_bytes(line: str) -> tuple[str, list[str]]:
     words: list[str] = []
     in_spaces, in_word, in_quote = 0, 1, 2
     phase = in_spaces
@@ -319,6 +340,8 @@ def _name_val(rest: str, keyword: str, esc: str) -> list[str]:
 
 
 def _health(rest: str) -> tuple[list[str], bool]:
+    original = rest
+    rest = _as_go_bytes(rest)  # BuildKit scans this byte by byte too
     sep = 0
     while sep < len(rest) and rest[sep] not in GO_SPACES:
         sep += 1
@@ -327,8 +350,8 @@ def _health(rest: str) -> tuple[list[str], bool]:
     nxt = sep
     while nxt < len(rest) and rest[nxt] in GO_SPACES:
         nxt += 1
-    cmd, is_json = _maybe_json(rest[nxt:])
-    return [rest[:sep], *cmd], is_json
+    cmd, is_json = _maybe_json(_from_go_bytes(rest[nxt:], original))
+    return [_from_go_bytes(rest[:sep], original), *cmd], is_json
 
 
 def _split_command(line: str) -> tuple[str, list[str], str]:

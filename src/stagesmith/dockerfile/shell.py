@@ -92,7 +92,8 @@ class Lexer:
     def process(self, word: str, env: Mapping[str, str]) -> tuple[str, list[str]]:
         """Return (expanded word, split words) or raise :class:`ShellError`."""
         self.src = word
-        self.pos = 0
+        # Go's text/scanner, which BuildKit's lexer reads through, skips a leading BOM
+        self.pos = 1 if word.startswith("\ufeff") else 0
         self.env = env
         self.unmatched = set()
         return self._until(None, self.raw_escapes)
