@@ -226,3 +226,20 @@ def test_list_rules(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0
     assert "SS101 (DL3022) error from-unknown-stage" in out
     assert len(out.splitlines()) >= 20
+
+
+def test_parser_corpus_lints_without_internal_errors(capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.conftest import FIXTURES
+
+    corpus = FIXTURES / "dockerfiles"
+    if not corpus.is_dir():
+        pytest.skip("parser corpus not present")
+    readable = []
+    for path in sorted(corpus.iterdir()):
+        code, out, err = run(capsys, "--format", "json", str(path))
+        if code == 2:  # the parser rejects it: one line, file:line:col
+            assert err.startswith(f"stagesmith: error: {path}:") and err.count("\n") == 1
+            continue
+        readable.append(path)
+        assert not [f for f in json.loads(out)["findings"] if f["rule"] == "SS000"]
+    assert len(readable) >= 20

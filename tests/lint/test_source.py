@@ -70,3 +70,14 @@ def test_a_crashing_rule_becomes_a_finding(monkeypatch: pytest.MonkeyPatch) -> N
     internal = [f for f in found if f.rule == "SS000"]
     assert len(internal) == 1 and "SS199 crashed: RuntimeError: kaput" in internal[0].message
     assert len(engine.all_rules()) == len(rules) + 1
+
+
+def test_parser_bug_falls_back_to_reader(monkeypatch: pytest.MonkeyPatch) -> None:
+    import stagesmith.dockerfile as dfmod
+
+    def broken(text: str, path: str | None = None) -> None:
+        raise IndexError("parser bug")
+
+    monkeypatch.setattr(dfmod, "parse", broken)
+    doc = source.load("FROM alpine:3.20\nCOPY --from=nope /a /a\n", "D")
+    assert [f.rule for f in run_rules(doc) if f.rule == "SS101"] == ["SS101"]

@@ -219,7 +219,8 @@ def _from_parser(text: str, path: str) -> list[Instr] | None:
             if str(msg).startswith(f"{path}:"):
                 raise LintParseError(str(msg)) from exc
             raise LintParseError(f"{path}:{line}:{col}: {msg}") from exc
-        raise
+        # a parser bug must not stop the lint run: fall back to the minimal reader
+        return None
     out: list[Instr] = []
     for ins in getattr(parsed, "instructions", []):
         original = str(getattr(ins, "original", ""))
