@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from stagesmith.dockerfile import (
@@ -9,6 +11,7 @@ from stagesmith.dockerfile import (
     command_words,
     copy_info,
     env_pairs,
+    environment,
     from_info,
     global_env,
     parse,
@@ -209,8 +212,8 @@ def test_invalid_json_falls_back_to_shell_form() -> None:
     assert df.instructions[2].args == ["ok"] and df.instructions[2].json_form
 
 
-def test_parse_file_keeps_path_and_crlf_bom(tmp_path: pytest.TempPathFactory) -> None:
-    path = tmp_path / "Dockerfile"  # type: ignore[operator]
+def test_parse_file_keeps_path_and_crlf_bom(tmp_path: Path) -> None:
+    path = tmp_path / "Dockerfile"
     path.write_bytes(b"\xef\xbb\xbfFROM a\r\nRUN x \\\r\n  y\r\n")
     df = parse_file(path)
     assert df.path == str(path)
@@ -225,3 +228,15 @@ def test_shell_expand_and_split() -> None:
     assert expand("a`$A", env, escape="`") == "a$A"
     with pytest.raises(ShellError, match="must be set"):
         expand("${MISSING:?must be set}", env)
+
+
+def test_environment_follows_buildkit_scoping() -> None:
+    df = parse(
+        "ARG V=1\nARG ONLY_GLOBAL=g\nFROM a AS base\nARG V\nENV HOME=/root P=${HOME}/bin\n"
+        "ARG LOCAL=x-${V}\nRUN one\nFROM base\nRUN two\n"
+    )
+    run_one, run_two = df.stages[0].instructions[-1], df.stages[1].instructions[-1]
+    assert environment(df, run_one) == {"V": "1", "HOME": "/root", "P": "/root/bin", "LOCAL": "x-1"}
+    # a stage built FROM another inherits its ENV, not its ARGs
+    assert environment(df, run_two) == {"HOME": "/root", "P": "/root/bin"}
+    assert environment(df, df.global_args[1]) == {"V": "1"}

@@ -4,7 +4,14 @@ Use :func:`parse` / :func:`parse_file`; every problem BuildKit would reject rais
 :class:`ParseError` (``path:line:col: what``).
 """
 
-from stagesmith.dockerfile.document import global_env, instruction_dict, parse, parse_file, to_dict
+from stagesmith.dockerfile.document import (
+    environment,
+    global_env,
+    instruction_dict,
+    parse,
+    parse_file,
+    to_dict,
+)
 from stagesmith.dockerfile.graph import Edge, ExternalRef, StageGraph, UnknownRef
 from stagesmith.dockerfile.helpers import (
     CopyInfo,
@@ -48,6 +55,7 @@ __all__ = [
     "dump",
     "dump_instruction",
     "env_pairs",
+    "environment",
     "from_info",
     "global_env",
     "go_quote",

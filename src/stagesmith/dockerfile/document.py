@@ -122,3 +122,63 @@ def to_dict(df: Dockerfile) -> dict[str, object]:
         "graph": df.graph.to_dict(),
         "warnings": [{"line": w.line, "message": w.message} for w in df.warnings],
     }
+
+
+def environment(df: Dockerfile, ins: Instruction) -> dict[str, str]:
+    """Variables an instruction's words are expanded with (defaults only, no build args).
+
+    BuildKit's scoping: a stage inherits the ENV of a stage it is built FROM, never
+    its ARGs; a global ARG is visible inside a stage only once redeclared there by
+    name (taking the global default unless given its own); ARG and ENV values are
+    expanded with what is visible at their own line.
+    """
+    if ins.stage_index is None:
+        env: dict[str, str] = {}
+        for glob in df.global_args:
+            if glob is ins:
+                break
+            _apply(glob, df.escape, env, {})
+        return env
+    return _stage_env(df, df.stages[ins.stage_index], ins, set())
+
+
+def _stage_env(
+    df: Dockerfile, stage: Stage, upto: Instruction | None, seen: set[int]
+) -> dict[str, str]:
+    env: dict[str, str] = {}
+    seen.add(stage.index)
+    if stage.base_stage is not None and stage.base_stage not in seen:
+        base = df.stages[stage.base_stage]
+        env = {
+            k: v for k, v in _stage_env(df, base, None, seen).items() if k not in _arg_names(base)
+        }
+    globals_ = global_env(df)
+    for item in stage.instructions:
+        if item is upto:
+            break
+        _apply(item, df.escape, env, globals_)
+    return env
+
+
+def _arg_names(stage: Stage) -> set[str]:
+    names: set[str] = set()
+    for ins in stage.instructions:
+        if ins.keyword == "ARG":
+            names.update(word.partition("=")[0] for word in ins.args)
+    return names
+
+
+def _apply(ins: Instruction, escape: str, env: dict[str, str], globals_: dict[str, str]) -> None:
+    if ins.keyword == "ARG":
+        for key, value in _arg_defaults(ins, escape, env).items():
+            if value is not None:
+                env[key] = value
+            elif key in globals_:
+                env[key] = globals_[key]
+    elif ins.keyword == "ENV":
+        args = ins.args
+        for i in range(0, len(args) - 2, 3):
+            try:
+                env[args[i]] = Lexer(escape).process(args[i + 1], env)[0]
+            except ShellError:
+                env[args[i]] = args[i + 1]
