@@ -29,6 +29,11 @@ PASSES = [
         id="used by a mount",
     ),
     pytest.param("FROM alpine:3.20\n", {}, id="single stage"),
+    pytest.param(
+        "ARG SRC=a\nFROM alpine:3.20 AS a\nFROM alpine:3.20 AS b\nFROM alpine:3.20\nCOPY --from=${SRC} /x /x\n",
+        {},
+        id="reference through an ARG",
+    ),
 ]
 
 

@@ -31,6 +31,11 @@ PASSES = [
         id="different package",
     ),
     pytest.param(
+        "FROM node:20 AS b\nRUN npm ci && npm run build\nFROM node:20-slim\nCOPY --from=b /app/dist /app/dist\nRUN npm ci --omit=dev\n",
+        {},
+        id="prod deps only, build output copied",
+    ),
+    pytest.param(
         "FROM python:3.12 AS b\nRUN pip wheel -w /w -r requirements.txt\nFROM python:3.12-slim\nCOPY --from=b /w /w\nRUN pip install /w/*.whl\n",
         {},
         id="install wheels from builder",

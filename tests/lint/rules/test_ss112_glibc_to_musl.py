@@ -8,9 +8,14 @@ from tests.lint.helpers import catches, passes
 
 CATCHES = [
     pytest.param(
-        "FROM golang:1.22 AS b\nFROM alpine:3.20\nCOPY --from=b /out/app /app\n",
+        "FROM golang:1.22 AS b\nFROM alpine:3.20\nCOPY --from=b /out/app /usr/local/bin/app\n",
         {},
         id="debian into alpine",
+    ),
+    pytest.param(
+        "FROM python:3.12-slim AS b\nRUN python -m venv /opt/venv\nFROM python:3.12-alpine\nCOPY --from=b /opt/venv /opt/venv\n",
+        {},
+        id="venv into alpine",
     ),
     pytest.param(
         "FROM python:3.12-alpine AS b\nFROM python:3.12-slim\nCOPY --from=b /usr/local /usr/local\n",
@@ -27,6 +32,16 @@ PASSES = [
     ),
     pytest.param(
         "FROM golang:1.22 AS b\nFROM scratch\nCOPY --from=b /out/app /app\n", {}, id="into scratch"
+    ),
+    pytest.param(
+        "FROM node:20 AS build\nRUN npm ci && npm run build\nFROM nginx:1.27-alpine\nCOPY --from=build /app/dist /usr/share/nginx/html\n",
+        {},
+        id="web assets into nginx alpine",
+    ),
+    pytest.param(
+        "FROM golang:1.22 AS b\nENV CGO_ENABLED=0\nRUN go build -o /out/app .\nFROM alpine:3.20\nCOPY --from=b /out/app /usr/local/bin/app\n",
+        {},
+        id="static go binary",
     ),
 ]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from stagesmith.lint.engine import Context, Hit, rule
-from stagesmith.lint.graph import final_stage, reachable
+from stagesmith.lint.graph import final_stage, reachable, references
 from stagesmith.lint.model import Severity
 from stagesmith.lint.source import Doc
 
@@ -35,6 +35,8 @@ def check(doc: Doc, ctx: Context) -> Iterator[Hit]:
     final = final_stage(doc, ctx)
     if final is None:
         return
+    if any("$" in r.ref for r in references(doc)):
+        return  # a reference built from an ARG could name any stage
     used = reachable(doc, final)
     for stage in doc.stages:
         if stage.index not in used and stage.index < final.index:

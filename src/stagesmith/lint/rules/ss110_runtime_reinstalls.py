@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from stagesmith.lint.engine import Context, Hit, rule
-from stagesmith.lint.graph import copies_from, final_stage
+from stagesmith.lint.graph import copies_from, copy_dest, copy_sources, final_stage
 from stagesmith.lint.model import Severity
 from stagesmith.lint.shell import installs, package_name, run_text
 from stagesmith.lint.source import Doc
+
+#: Where installed dependencies live; copying one of these means the builder's install is used.
+_DEPS = re.compile(
+    r"site-packages|dist-packages|/install\b|^/usr/local/?$|^/usr/local/lib|venv|\.local|wheels|"
+    r"node_modules|/opt/conda|/opt/env|^/env|\.pixi|__pypackages__"
+)
 
 
 def _installed(stage_runs: list) -> dict[tuple[str, str], None]:
@@ -32,8 +39,9 @@ def _installed(stage_runs: list) -> dict[tuple[str, str], None]:
 @rule("SS110", "runtime-reinstalls-builder-packages", Severity.WARNING)
 def check(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """The final stage copies from a builder and then installs the same packages again
-    (same ``pip install -r requirements.txt``, same npm/conda packages): the builder's work is
-    thrown away and the runtime gets the build dependencies back.
+    (same ``pip install -r requirements.txt``, same npm/conda packages) although it copied the
+    builder's installed dependencies (site-packages, a venv, ``node_modules``...): the builder's
+    work is thrown away and the runtime gets the build dependencies back.
 
     Bad::
 
@@ -53,7 +61,11 @@ def check(doc: Doc, ctx: Context) -> Iterator[Hit]:
     final = final_stage(doc, ctx)
     if final is None:
         return
-    sources = [s for _, s in copies_from(doc, final)]
+    sources = [
+        s
+        for ins, s in copies_from(doc, final)
+        if any(_DEPS.search(p) for p in [*copy_sources(ins), copy_dest(ins)])
+    ]
     if not sources:
         return
     built: dict[tuple[str, str], None] = {}

@@ -6,12 +6,21 @@ import re
 from collections.abc import Iterator
 
 from stagesmith.lint.engine import Context, Hit, rule
-from stagesmith.lint.graph import copies_from, image_of
+from stagesmith.lint.graph import copies_from, copy_dest, copy_sources, image_of
 from stagesmith.lint.model import Severity
 from stagesmith.lint.source import Doc
 
 _MUSL = re.compile(r"alpine|musl|wolfi-musl|void-musl")
 _UNKNOWN = re.compile(r"^(scratch|busybox)|distroless/static|\$")
+
+
+#: Paths that carry compiled code (libraries, interpreters' packages, executables).
+_NATIVE = re.compile(
+    r"^/usr(/local)?/?$|(^|/)(s?bin|lib|lib64|site-packages|dist-packages|venv|\.venv|install|wheels|\.local|"
+    r"node_modules|conda|env)(/|$)|\.so(\.|$)|\.whl$"
+)
+#: Builders that produce static or musl binaries on purpose.
+_STATIC = re.compile(r"CGO_ENABLED=0|-static\b|musl|--target[= ]\S*musl")
 
 
 def libc(image: str) -> str | None:
@@ -25,7 +34,9 @@ def libc(image: str) -> str | None:
 @rule("SS112", "libc-mismatch", Severity.WARNING)
 def check(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """A stage on a glibc base (Debian, Ubuntu, ``python:3.12``) feeds a musl runtime
-    (``alpine``), or the reverse: compiled programs and wheels will fail to load.
+    (``alpine``), or the reverse: compiled programs and wheels will fail to load. Only copies
+    of code (``bin``, ``lib``, site-packages, venvs, ``node_modules``, ``.so``) count, and
+    builders that link statically (``CGO_ENABLED=0``, ``-static``, musl targets) are trusted.
 
     Bad::
 
@@ -46,6 +57,11 @@ def check(doc: Doc, ctx: Context) -> Iterator[Hit]:
         if dest_libc is None:
             continue
         for ins, src in copies_from(doc, stage):
+            paths = [*copy_sources(ins), copy_dest(ins)]
+            if not any(_NATIVE.search(p) for p in paths):
+                continue  # config files, web assets: libc does not matter
+            if any(_STATIC.search(i.original) for i in src.instructions):
+                continue
             src_libc = libc(image_of(doc, src))
             if src_libc is not None and src_libc != dest_libc:
                 yield (
