@@ -16,6 +16,9 @@ TOKENS = [
     "--mount=from=x ", "--from=x ", "# escape=`\n", "# escape=\\\n", "# syntax=x\n",
     "\\\n", "`\n", "ENV ", "LABEL ", "ARG ", "COPY ", "ADD ", "HEALTHCHECK ", "CMD ",
     '["a"]', '["a",1]', '[["a"]]', "\ufeff", "\xa0", "\x85", "é", "\r\n", "${a:-b}", "$a",
+    "\r", "\v", "\f", "\x00", "# Escape = `\n", "#  syntax = a b \n", "# escape= \n",
+    '["\\u00e9","\\ud800"]', '["a"\n', '--chown="a b" ', "--x='q' ", "-- ", "\t<<-EOF\n",
+    "\tEOF\n", "EOF\n", "3<<EOF ", 'ARG a="b c" d\n', "ENV a b\n", "\\\\\n",
 ]  # fmt: skip
 
 random_text = st.lists(st.sampled_from(TOKENS), min_size=1, max_size=40).map("".join)

@@ -240,3 +240,8 @@ def test_environment_follows_buildkit_scoping() -> None:
     # a stage built FROM another inherits its ENV, not its ARGs
     assert environment(df, run_two) == {"HOME": "/root", "P": "/root/bin"}
     assert environment(df, df.global_args[1]) == {"V": "1"}
+
+
+def test_json_lone_surrogate_becomes_replacement_char_like_go() -> None:
+    ins = parse('FROM a\nCMD ["\\u00e9", "\\ud800x"]\n').instructions[1]
+    assert ins.json_form and ins.args == ["é", "\ufffdx"]

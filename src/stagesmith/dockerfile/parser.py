@@ -11,6 +11,7 @@ no regular expressions per line, so linting a large corpus stays fast.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from stagesmith.dockerfile.model import Dockerfile, Heredoc, Instruction, ParseError, Warning
@@ -279,6 +280,7 @@ def _reject_constant(name: str) -> object:
 
 
 _JSON = json.JSONDecoder(parse_constant=_reject_constant)
+_SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 def _parse_json(rest: str) -> list[str] | None:
@@ -294,7 +296,8 @@ def _parse_json(rest: str) -> list[str] | None:
         return None
     if not all(isinstance(v, str) for v in value):
         raise _NotStrings
-    return value
+    # Go's decoder turns lone surrogate escapes and invalid UTF-8 into U+FFFD
+    return [v if v.isascii() else _SURROGATES.sub("\ufffd", v) for v in value]
 
 
 _NOT_STRINGS = "when using JSON array syntax, arrays must be comprised of strings only"
