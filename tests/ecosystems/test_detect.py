@@ -150,3 +150,12 @@ def test_node_malformed_package_json(tmp_path: Path) -> None:
 def test_fixture_copy_detects_the_same(tmp_path: Path) -> None:
     shutil.copytree(APPS / "pynode-app", tmp_path / "p")
     assert detect(tmp_path / "p") == "pynode"
+
+
+def test_gradle_spring_boot_version(tmp_path: Path) -> None:
+    (tmp_path / "build.gradle").write_text(
+        "plugins {\n  id 'org.springframework.boot' version '3.1.5'\n}\n"
+        "application { mainClass = 'com.acme.App' }\n"
+    )
+    spec = java.read(tmp_path)
+    assert spec.spring_boot_version == "3.1.5" and spec.main_class == "com.acme.App"

@@ -229,3 +229,22 @@ def test_unknown_project_is_an_error(tmp_path: Path) -> None:
         plan_project(tmp_path)
     with pytest.raises(StagesmithError, match="not a directory"):
         plan_project(tmp_path / "missing")
+
+
+@pytest.mark.parametrize(
+    ("version", "launcher"),
+    [
+        ("3.3.1", "org.springframework.boot.loader.launch.JarLauncher"),
+        ("2.7.18", "org.springframework.boot.loader.JarLauncher"),
+    ],
+)
+def test_spring_boot_launcher_follows_the_parent_version(
+    tmp_path: Path, version: str, launcher: str
+) -> None:
+    (tmp_path / "pom.xml").write_text(
+        '<project xmlns="http://maven.apache.org/POM/4.0.0"><artifactId>boot</artifactId>'
+        f"<parent><artifactId>spring-boot-starter-parent</artifactId><version>{version}</version>"
+        "</parent></project>"
+    )
+    _, text = dockerfile(tmp_path)
+    assert f'ENTRYPOINT ["java", "{launcher}"]' in text

@@ -9,6 +9,17 @@ from stagesmith.plan.combined import EcoOptions, EcoPlan, Stage, finish
 from stagesmith.spec.java import JavaSpec
 
 
+def boot_launcher(version: str | None) -> str:
+    """Spring Boot 3.2 moved the launcher to ``loader.launch``; older jars keep ``loader``."""
+    try:
+        major, minor = (int(x) for x in (version or "3.2").split(".")[:2])
+    except ValueError:
+        return "org.springframework.boot.loader.launch.JarLauncher"
+    if (major, minor) >= (3, 2):
+        return "org.springframework.boot.loader.launch.JarLauncher"
+    return "org.springframework.boot.loader.JarLauncher"
+
+
 def plan(
     spec: JavaSpec, images: ImageMap, options: EcoOptions, root: Path | None = None
 ) -> EcoPlan:
@@ -57,6 +68,7 @@ def plan(
             "cache": cache,
             "spring_boot": spec.spring_boot,
             "main_class": spec.main_class,
+            "launcher": boot_launcher(spec.spring_boot_version),
         },
         dockerignore=["target/", "build/", ".gradle/", "*.iml", ".idea/"],
     )
@@ -80,7 +92,7 @@ def plan(
         result.decide(
             "layout",
             "Spring Boot layered jar (dependencies, loader, snapshots, application)",
-            "Spring Boot detected: dependency layers stay cached when only the application changes",
+            f"Spring Boot {spec.spring_boot_version or '(version unknown)'} detected: dependency layers stay cached when only the application changes; launcher {boot_launcher(spec.spring_boot_version)}",
         )
     elif spec.main_class:
         result.decide(

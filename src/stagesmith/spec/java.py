@@ -24,6 +24,7 @@ class JavaSpec(BaseModel):
     java_version: str = "17"
     main_class: str | None = None
     spring_boot: bool = False
+    spring_boot_version: str | None = None
     wrapper: bool = False
 
 
@@ -62,11 +63,13 @@ def read(root: Path) -> JavaSpec:
             java_version=release.removeprefix("1."),
             main_class=props.get("main.class") or props.get("start-class"),
             spring_boot="spring-boot" in raw,
+            spring_boot_version=_boot_parent_version(tree),
             wrapper=(root / "mvnw").is_file(),
         )
     name = "build.gradle.kts" if (root / "build.gradle.kts").is_file() else "build.gradle"
     text = (root / name).read_text(encoding="utf-8", errors="replace")
     found = re.search(r"languageVersion\s*(?:=|\.set\()\s*JavaLanguageVersion\.of\((\d+)\)", text)
+    boot = re.search(r"org\.springframework\.boot[\"')]*\)?\s*version\s*[\"']([\d.]+)", text)
     main = re.search(r"mainClass(?:\.set\(|\s*=\s*)\s*[\"']([\w.]+)[\"']", text)
     return JavaSpec(
         source=name,
@@ -75,5 +78,13 @@ def read(root: Path) -> JavaSpec:
         java_version=found.group(1) if found else "17",
         main_class=main.group(1) if main else None,
         spring_boot="org.springframework.boot" in text,
+        spring_boot_version=boot.group(1) if boot else None,
         wrapper=(root / "gradlew").is_file(),
     )
+
+
+def _boot_parent_version(tree: ET.Element) -> str | None:
+    """Spring Boot's version when the POM inherits from ``spring-boot-starter-parent``."""
+    if _text(tree, "m:parent/m:artifactId") == "spring-boot-starter-parent":
+        return _text(tree, "m:parent/m:version")
+    return None
