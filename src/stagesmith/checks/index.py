@@ -76,10 +76,11 @@ def whiteout_target(entry: Any) -> tuple[str, bool] | None:
         return parent, True
     if base.startswith(WHITEOUT_PREFIX):
         return (posixpath.join(parent, base[len(WHITEOUT_PREFIX) :]), False)
+    flag = getattr(entry, "whiteout", None)
     if getattr(entry, "opaque", False):
-        return path, True
-    if getattr(entry, "whiteout", False):
-        return path, False
+        return (norm(flag) if isinstance(flag, str) else path), True
+    if flag:
+        return (norm(flag) if isinstance(flag, str) else path), False
     return None
 
 
@@ -98,8 +99,13 @@ class Index:
     def __init__(self) -> None:
         self.nodes: dict[str, Node] = {}
         self._dirs: set[str] | None = None  # every parent directory, built lazily for lookups
+        #: per layer: sum of entry content sizes (dive's layer size) and number of entries
+        self.layer_bytes: dict[int, int] = {}
+        self.layer_entries: dict[int, int] = {}
 
     def add(self, layer: int, entry: Any) -> None:
+        self.layer_entries[layer] = self.layer_entries.get(layer, 0) + 1
+        self.layer_bytes[layer] = self.layer_bytes.get(layer, 0) + int(entry.size or 0)
         wo = whiteout_target(entry)
         if wo is not None:
             target, opaque = wo

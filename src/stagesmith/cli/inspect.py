@@ -1,3 +1,62 @@
-"""`stagesmith inspect`: not implemented yet."""
+"""`stagesmith inspect IMAGE|ARCHIVE`: layers, waste and findings, with CI gates."""
 
 from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from stagesmith.checks.source import inspect_source
+from stagesmith.checks.thresholds import Gates
+from stagesmith.cli.app import app, err, out, write_stdout
+from stagesmith.config import load_config
+from stagesmith.errors import Failure
+from stagesmith.fsutil import check_writable, write_atomic
+from stagesmith.report.html import render_inspect_html
+from stagesmith.report.json import to_json
+from stagesmith.report.text import render_inspect
+
+
+@app.command()
+def inspect(
+    source: str = typer.Argument(
+        ..., help="docker-archive/oci-archive file, OCI layout dir, or local engine image name."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON on stdout."),
+    html: Path | None = typer.Option(None, "--html", help="Write a self-contained HTML report."),
+    force: bool = typer.Option(False, "--force", help="Overwrite the --html file."),
+    platform: str | None = typer.Option(None, "--platform", help="os/arch[/variant] to pick."),
+    engine: str | None = typer.Option(None, "--engine", help="Engine to export image names."),
+    config: Path | None = typer.Option(None, "--config", help="Config file (section 'inspect')."),
+    min_efficiency: float | None = typer.Option(
+        None, "--fail-on-efficiency-below", help="Exit 1 if efficiency (0..1) is lower."
+    ),
+    max_wasted: str | None = typer.Option(
+        None, "--fail-on-wasted-bytes", help="Exit 1 if wasted bytes exceed this (e.g. 50MB)."
+    ),
+    fail_on: str | None = typer.Option(
+        None, "--fail-on", help="Exit 1 on these finding ids or on a severity and above."
+    ),
+    no_efficiency: bool = typer.Option(
+        False, "--no-efficiency", help="Skip the wasted-space analysis."
+    ),
+) -> None:
+    """Read an image with no daemon: layer table, wasted space and findings."""
+    section = load_config(config).section("inspect")
+    gates = Gates.build(section, min_efficiency, max_wasted, fail_on)
+    if html is not None:
+        check_writable(html, force)
+    result = inspect_source(source, platform=platform, engine=engine, efficiency=not no_efficiency)
+    report = result.report
+    if as_json:
+        write_stdout(to_json(report))
+    else:
+        render_inspect(out, report)
+    if html is not None:
+        write_atomic(html, render_inspect_html(report), force=force)
+        err.print(f"wrote {html}")
+    problems = gates.violations(report)
+    if problems:
+        for line in problems:
+            err.print(f"threshold: {line}", highlight=False, markup=False)
+        raise Failure(f"{len(problems)} threshold(s) crossed: {problems[0]}")

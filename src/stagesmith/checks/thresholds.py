@@ -1,0 +1,108 @@
+"""CI gates for ``inspect``: efficiency, wasted bytes, finding ids or a severity.
+
+Flags win over the ``inspect`` section of the config file; a crossed gate makes the command
+exit 1 after the report is printed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from stagesmith.checks.model import Severity
+from stagesmith.errors import StagesmithError
+
+_UNITS = {
+    "": 1,
+    "b": 1,
+    "k": 1000,
+    "kb": 1000,
+    "m": 1000**2,
+    "mb": 1000**2,
+    "g": 1000**3,
+    "gb": 1000**3,
+    "kib": 1024,
+    "mib": 1024**2,
+    "gib": 1024**3,
+}
+_SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$")
+
+
+def parse_size(text: str | int | float) -> int:
+    """``50MB`` → 50_000_000, ``1.5GiB`` → bytes; plain numbers are bytes."""
+    if isinstance(text, int | float) and not isinstance(text, bool):
+        if text < 0:
+            raise StagesmithError(f"invalid size {text!r}")
+        return int(text)
+    m = _SIZE_RE.match(str(text))
+    if not m or m.group(2).lower() not in _UNITS:
+        raise StagesmithError(f"invalid size {text!r} (use e.g. 50MB, 20MiB, 1000000)")
+    return int(float(m.group(1)) * _UNITS[m.group(2).lower()])
+
+
+@dataclass
+class Gates:
+    min_efficiency: float | None = None
+    max_wasted_bytes: int | None = None
+    fail_ids: set[str] = field(default_factory=set)
+    fail_severity: Severity | None = None
+
+    @classmethod
+    def build(
+        cls,
+        section: dict[str, Any],
+        efficiency: float | None,
+        wasted: str | None,
+        fail_on: str | None,
+    ) -> Gates:
+        """Flags first, then the config section (keys named like the flags)."""
+        gates = cls()
+        eff = efficiency if efficiency is not None else section.get("fail-on-efficiency-below")
+        if eff is not None:
+            try:
+                gates.min_efficiency = float(eff)
+            except (TypeError, ValueError):
+                raise StagesmithError(f"invalid efficiency {eff!r} (a number 0..1)") from None
+            if not 0 <= gates.min_efficiency <= 1:
+                raise StagesmithError(f"efficiency threshold {eff} is not between 0 and 1")
+        size = wasted if wasted is not None else section.get("fail-on-wasted-bytes")
+        if size is not None:
+            gates.max_wasted_bytes = parse_size(size)
+        spec: Any = fail_on if fail_on is not None else section.get("fail-on")
+        if spec is not None:
+            items = spec if isinstance(spec, list) else str(spec).split(",")
+            for item in (str(i).strip() for i in items):
+                if not item:
+                    continue
+                try:
+                    sev = Severity.parse(item)
+                except ValueError:
+                    gates.fail_ids.add(item)
+                else:
+                    if gates.fail_severity is None or sev < gates.fail_severity:
+                        gates.fail_severity = sev
+        return gates
+
+    def violations(self, report: dict[str, Any]) -> list[str]:
+        out: list[str] = []
+        eff = report.get("efficiency")
+        if (
+            eff is not None
+            and self.min_efficiency is not None
+            and eff["score"] < self.min_efficiency
+        ):
+            out.append(f"efficiency {eff['score']:.4f} is below {self.min_efficiency}")
+        if (
+            eff is not None
+            and self.max_wasted_bytes is not None
+            and eff["wasted_bytes"] > self.max_wasted_bytes
+        ):
+            out.append(f"wasted bytes {eff['wasted_bytes']} exceed {self.max_wasted_bytes}")
+        for f in report["findings"]:
+            if f["id"] in self.fail_ids or (
+                self.fail_severity is not None
+                and Severity.parse(f["severity"]) >= self.fail_severity
+            ):
+                out.append(f"{f['severity']} {f['id']}: {f['title']}")
+        return out

@@ -1,0 +1,91 @@
+"""Rich text for ``inspect`` and ``compare``: tables of layers, waste, findings, deltas."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from stagesmith.report.fmt import human_size, short
+
+_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+
+
+def render_inspect(console: Console, report: dict[str, Any]) -> None:
+    totals = report["totals"]
+    console.print(f"[bold]{report['image']}[/bold]", markup=True)
+    table = Table(title="Layers", title_justify="left")
+    table.add_column("#", justify="right")
+    table.add_column("size", justify="right")
+    table.add_column("created by", overflow="fold")
+    for row in report["layers"]:
+        table.add_row(str(row["index"]), human_size(row["size"]), short(row["created_by"]))
+    table.add_row(
+        "", human_size(totals["size"]), f"total: {totals['layers']} layers, {totals['files']} files"
+    )
+    console.print(table)
+    eff = report.get("efficiency")
+    if eff is not None:
+        console.print(
+            f"efficiency: {eff['score'] * 100:.2f} %   wasted: {human_size(eff['wasted_bytes'])}"
+            f"   user wasted: {eff['user_wasted_percent'] * 100:.2f} %"
+        )
+        if eff["inefficient"]:
+            waste = Table(title="Largest wasted files", title_justify="left")
+            waste.add_column("count", justify="right")
+            waste.add_column("wasted", justify="right")
+            waste.add_column("path", overflow="fold")
+            for row in eff["inefficient"][:10]:
+                waste.add_row(str(row["count"]), human_size(row["wasted_bytes"]), "/" + row["path"])
+            console.print(waste)
+    render_findings(console, report["findings"])
+
+
+def render_findings(
+    console: Console, findings: list[dict[str, Any]], title: str = "Findings"
+) -> None:
+    if not findings:
+        console.print(f"{title}: none")
+        return
+    table = Table(title=f"{title} ({len(findings)})", title_justify="left")
+    table.add_column("severity")
+    table.add_column("id")
+    table.add_column("finding", overflow="fold")
+    for f in findings:
+        sev = f["severity"]
+        table.add_row(f"[{_STYLE.get(sev, '')}]{sev}[/]", f["id"], f["message"])
+    console.print(table)
+
+
+def render_compare(console: Console, diff: dict[str, Any], changes: list[str]) -> None:
+    size = diff["size"]
+    console.print(
+        f"[bold]{diff['a']}[/bold] {human_size(size['a'])} → [bold]{diff['b']}[/bold] "
+        f"{human_size(size['b'])}  ({size['reduction_percent']:+.1f} % smaller)"
+        if size["delta"] <= 0
+        else f"[bold]{diff['a']}[/bold] {human_size(size['a'])} → [bold]{diff['b']}[/bold] "
+        f"{human_size(size['b'])}  ({-size['reduction_percent']:.1f} % larger)",
+        markup=True,
+    )
+    console.print(f"files: {diff['files']['a']} → {diff['files']['b']}")
+    if diff["directories"]:
+        table = Table(title="Directories by size change", title_justify="left")
+        table.add_column("directory", overflow="fold")
+        table.add_column("A", justify="right")
+        table.add_column("B", justify="right")
+        table.add_column("delta", justify="right")
+        for d in diff["directories"]:
+            table.add_row(
+                "/" + d["path"], human_size(d["a"]), human_size(d["b"]), human_size(d["delta"])
+            )
+        console.print(table)
+    for side, label in (("only_in_a", "A"), ("only_in_b", "B")):
+        only = diff[side]
+        console.print(f"only in {label}: {only['count']} files, {human_size(only['bytes'])}")
+        for row in only["largest"][:5]:
+            console.print(f"  {human_size(row['size']):>10}  /{row['path']}")
+    if changes:
+        console.print("[bold]changes[/bold]", markup=True)
+        for line in changes:
+            console.print(f"  {line}")

@@ -1,0 +1,107 @@
+"""Reports rendered from real inspections of layered tar images: JSON, text, HTML, compare."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+
+from rich.console import Console
+
+from stagesmith.checks.compare import change_lines, compare
+from stagesmith.checks.summary import SCHEMA, inspect_image
+from stagesmith.checks.thresholds import Gates, parse_size
+from stagesmith.report.html import render_compare_html, render_inspect_html
+from stagesmith.report.json import to_json
+from stagesmith.report.text import render_compare, render_inspect
+from tests.checks.synth import Config, SynthImage
+
+TOOL = (b"#!/bin/sh\n# compiler stand-in\n" * 4, 0o755)
+PASSWD = b"root:x:0:0:root:/root:/bin/bash\napp:x:10001:10001::/home/app:/bin/sh\n"
+
+
+def fat() -> SynthImage:
+    return SynthImage(
+        [
+            {"etc/passwd": PASSWD, "usr/bin/gcc": TOOL, "usr/lib/big.bin": b"x" * 5000},
+            {"app/main.py": b"print('hi')\n", "app/<script>alert(1)</script>.txt": b"y" * 10},
+        ]
+    )
+
+
+def slim() -> SynthImage:
+    return SynthImage(
+        [{"etc/passwd": PASSWD, "app/main.py": b"print('hi')\n"}], Config(user="10001")
+    )
+
+
+def test_json_report_follows_the_schema() -> None:
+    report = inspect_image(fat(), "fat.tar").report
+    doc = json.loads(to_json(report))
+    assert doc["schema"] == SCHEMA
+    assert doc["totals"]["files"] == 5
+    assert doc["totals"]["layers"] == 2
+    assert {f["id"] for f in doc["findings"]} == {"build-tool", "root-user"}
+    assert doc["counts"] == {"info": 0, "warning": 2, "error": 0}
+    assert doc["config"]["user"] == ""
+    gcc = next(f for f in doc["findings"] if f["id"] == "build-tool")
+    assert gcc["paths"] == ["usr/bin/gcc"] and gcc["layer"] == 0 and gcc["severity"] == "warning"
+
+
+def test_text_report_lists_findings() -> None:
+    buf = io.StringIO()
+    render_inspect(Console(file=buf, width=200), inspect_image(fat(), "fat.tar").report)
+    text = buf.getvalue()
+    assert "fat.tar" in text and "gcc" in text and "root-user" in text
+
+
+def test_html_is_self_contained_and_escapes_image_data() -> None:
+    page = render_inspect_html(inspect_image(fat(), "fat.tar").report)
+    assert page.startswith("<!DOCTYPE html>")
+    assert "<svg" in page and "<style>" in page
+    assert "<script" not in page.lower()
+    # no external assets: the only URL is the SVG namespace
+    assert set(re.findall(r"https?://[^\s\"'<>]+", page)) <= {"http://www.w3.org/2000/svg"}
+    assert "runs as root" in page or "root" in page
+
+
+def test_compare_reports_sizes_files_and_finding_changes() -> None:
+    a, b = inspect_image(fat(), "fat"), inspect_image(slim(), "slim")
+    diff = compare(a, b)
+    assert diff["size"]["a"] > diff["size"]["b"]
+    assert 0 < diff["size"]["reduction_percent"] < 100
+    assert diff["only_in_a"]["count"] == 3
+    assert diff["only_in_a"]["largest"][0] == {"path": "usr/lib/big.bin", "size": 5000}
+    assert diff["only_in_b"]["count"] == 0
+    assert diff["directories"][0]["path"] == "usr/lib" and diff["directories"][0]["delta"] == -5000
+    lines = change_lines(diff)
+    assert "gcc removed" in lines
+    assert "runs as root → uid 10001" in lines
+    assert change_lines(compare(b, a)) == ["gcc added", "uid 10001 → runs as root"]
+    buf = io.StringIO()
+    render_compare(Console(file=buf, width=200), diff, lines)
+    assert "gcc removed" in buf.getvalue()
+    page = render_compare_html(diff, lines)
+    assert "gcc removed" in page and "<script" not in page.lower()
+
+
+def test_gates_from_flags_and_config() -> None:
+    report = inspect_image(fat(), "fat").report
+    report["efficiency"] = {
+        "score": 0.8,
+        "wasted_bytes": 60_000_000,
+        "user_wasted_percent": 0.1,
+        "inefficient": [],
+    }
+    assert Gates.build({}, None, None, None).violations(report) == []
+    assert len(Gates.build({}, 0.9, None, None).violations(report)) == 1
+    assert (
+        len(Gates.build({"fail-on-wasted-bytes": "50MB"}, None, None, None).violations(report)) == 1
+    )
+    assert (
+        Gates.build({"fail-on-wasted-bytes": "50MB"}, None, "70MB", None).violations(report) == []
+    )
+    assert len(Gates.build({}, None, None, "root-user").violations(report)) == 1
+    assert len(Gates.build({}, None, None, "warning").violations(report)) == 2
+    assert Gates.build({"fail-on": ["error"]}, None, None, None).violations(report) == []
+    assert parse_size("50MB") == 50_000_000 and parse_size("1.5KiB") == 1536
