@@ -30,6 +30,8 @@ class Instr:
     end_line: int
     original: str
     heredocs: list[str] = field(default_factory=list)
+    #: FROM only: the image after ARG expansion, when the parser resolved it.
+    resolved_base: str | None = None
 
     def flag(self, name: str) -> str | None:
         values = self.flags.get(name)
@@ -221,6 +223,11 @@ def _from_parser(text: str, path: str) -> list[Instr] | None:
             raise LintParseError(f"{path}:{line}:{col}: {msg}") from exc
         # a parser bug must not stop the lint run: fall back to the minimal reader
         return None
+    resolved: dict[int, str] = {}
+    for st in getattr(parsed, "stages", None) or []:
+        base = getattr(st, "resolved_base", None)
+        if base:
+            resolved[id(getattr(st, "from_instruction", None))] = str(base)
     out: list[Instr] = []
     for ins in getattr(parsed, "instructions", []):
         original = str(getattr(ins, "original", ""))
@@ -246,6 +253,7 @@ def _from_parser(text: str, path: str) -> list[Instr] | None:
                 int(getattr(ins, "end_line", getattr(ins, "start_line", 1))),
                 original,
                 heredocs,
+                resolved.get(id(ins)),
             )
         )
     return out
@@ -284,7 +292,7 @@ def load(text: str, path: str = "Dockerfile") -> Doc:
     for ins in instructions:
         if ins.keyword == "FROM":
             words = ins.words
-            base = doc.expand(words[0]) if words else ""
+            base = ins.resolved_base or (doc.expand(words[0]) if words else "")
             name = None
             if len(words) >= 3 and words[1].lower() == "as":
                 name = words[2].lower()
