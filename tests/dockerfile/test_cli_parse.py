@@ -70,3 +70,15 @@ def test_missing_file_and_conflicting_flags() -> None:
     proc = run("parse", "-", "--dump", "--json", stdin="FROM a\n")
     assert proc.returncode == 2 and "cannot be used together" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_bytes_that_are_not_utf8_survive_both_outputs(tmp_path: Path) -> None:
+    path = tmp_path / "Dockerfile"
+    path.write_bytes(b"FROM a\nRUN echo \xff\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "stagesmith", "parse", str(path), "--json"], capture_output=True
+    )
+    assert proc.returncode == 0
+    data = json.loads(proc.stdout)
+    assert data["instructions"][1]["args"] == ["echo \udcff"]
+    assert run("parse", str(path)).stdout == '(from "a")\n(run "echo \\xff")\n'

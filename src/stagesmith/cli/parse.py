@@ -34,6 +34,9 @@ def parse_command(
             raise UsageError(f"{file}: no such file")
         df = parse(read_text(path), path=file)
     if as_json:
-        write_stdout(json.dumps(to_dict(df), indent=2, ensure_ascii=False) + "\n")
+        text = json.dumps(to_dict(df), indent=2, ensure_ascii=False) + "\n"
+        # bytes that were not UTF-8 become \udcXX escapes: still valid JSON, and reversible
+        sys.stdout.buffer.write(text.encode("utf-8", errors="backslashreplace"))
+        sys.stdout.flush()
     else:
-        write_stdout(dump(df))
+        write_stdout(dump(df))  # the dump already shows such bytes as \xNN
