@@ -243,3 +243,23 @@ def test_parser_corpus_lints_without_internal_errors(capsys: pytest.CaptureFixtu
         readable.append(path)
         assert not [f for f in json.loads(out)["findings"] if f["rule"] == "SS000"]
     assert len(readable) >= 20
+
+
+def test_global_ignore_comments(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    f = tmp_path / "Dockerfile"
+    f.write_text(
+        "# hadolint global ignore=DL3007\nFROM alpine:latest AS temp\n"
+        "# stagesmith global ignore=SS120\nUSER 1\n"
+    )
+    _, out, _ = run(capsys, "--format", "json", str(f))
+    rules = {x["rule"] for x in json.loads(out)["findings"]}
+    assert not rules & {"SS119", "SS120"}
+
+
+def test_docs_list_every_rule() -> None:
+    from stagesmith.lint.engine import all_rules
+    from tests.conftest import ROOT
+
+    docs = (ROOT / "docs" / "lint.md").read_text()
+    for rule_id, r in all_rules().items():
+        assert f"| {rule_id} |" in docs and f"`{r.name}`" in docs

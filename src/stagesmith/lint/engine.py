@@ -89,6 +89,21 @@ def inline_ignores(doc: Doc, instr: Instr) -> set[str]:
     return ids
 
 
+_GLOBAL_IGNORE = re.compile(r"^#\s*(stagesmith|hadolint)\s+global\s+ignore\s*=\s*([A-Za-z0-9_, ]+)")
+
+
+def global_ignores(doc: Doc) -> set[str]:
+    """IDs named by ``# stagesmith global ignore=`` / ``# hadolint global ignore=`` anywhere."""
+    ids: set[str] = set()
+    for line in doc.lines:
+        text = line.strip()
+        if text.startswith("#") and "global" in text:
+            m = _GLOBAL_IGNORE.match(text)
+            if m:
+                ids.update(x.strip().upper() for x in m.group(2).split(",") if x.strip())
+    return ids
+
+
 def run_rules(
     doc: Doc,
     context: Context | None = None,
@@ -98,7 +113,7 @@ def run_rules(
 ) -> list[Finding]:
     """Run every enabled rule on ``doc`` and return sorted findings."""
     ctx = context or Context()
-    skip = {x.upper() for x in disabled}
+    skip = {x.upper() for x in disabled} | global_ignores(doc)
     overrides = overrides or {}
     findings: list[Finding] = []
     ignore_cache: dict[int, set[str]] = {}
