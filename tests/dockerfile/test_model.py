@@ -245,3 +245,14 @@ def test_environment_follows_buildkit_scoping() -> None:
 def test_json_lone_surrogate_becomes_replacement_char_like_go() -> None:
     ins = parse('FROM a\nCMD ["\\u00e9", "\\ud800x"]\n').instructions[1]
     assert ins.json_form and ins.args == ["é", "\ufffdx"]
+
+
+def test_pathological_inputs_stay_parse_errors_or_parse() -> None:
+    deep = "${a:-" * 3000 + "x" + "}" * 3000
+    with pytest.raises(ShellError, match="nested too deeply"):
+        expand(deep, {})
+    df = parse(f"FROM {deep}\nRUN echo {deep}\nCMD [{'[' * 5000}\n")
+    assert df.stages[0].resolved_base is None
+    assert not df.instructions[2].json_form
+    huge_fd = parse("FROM a\nRUN " + "9" * 5000 + "<<EOF cat\nbody\nEOF\n").instructions[1]
+    assert [(h.name, h.fd) for h in huge_fd.heredocs] == [("EOF", 0)]

@@ -62,7 +62,7 @@ def _match_directive(line: str) -> tuple[str, str] | None:
     while i < n and line[i] in _RE_S:
         i += 1
     start = i
-    if i >= n or not ("a" <= line[i].lower() <= "z"):
+    if i >= n or not (line[i].isascii() and line[i].isalpha()):
         return None
     i += 1
     while i < n and line[i].isascii() and line[i].isalnum():
@@ -410,7 +410,9 @@ def _heredoc_from_word(word: str) -> Heredoc | None:
         i += 1
     if not word.startswith("<<", i):
         return None
-    fd = int(word[:i]) if i else 0
+    fd = int(word[:i]) if 0 < i <= 20 else 0
+    if fd >= 1 << 64:  # Go's ParseUint fails and BuildKit ignores the error
+        fd = 0
     j = i + 2
     chomp = word.startswith("-", j)
     if chomp:

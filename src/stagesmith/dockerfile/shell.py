@@ -96,7 +96,10 @@ class Lexer:
         self.pos = 1 if word.startswith("\ufeff") else 0
         self.env = env
         self.unmatched = set()
-        return self._until(None, self.raw_escapes)
+        try:
+            return self._until(None, self.raw_escapes)
+        except RecursionError:
+            raise ShellError("substitutions nested too deeply") from None
 
     # -- the scanner -------------------------------------------------------
 
