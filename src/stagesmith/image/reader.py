@@ -1,0 +1,203 @@
+"""``open_image`` and ``Image``: one image, its layers and config, walked in one streaming pass."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+from stagesmith.image.model import Entry, HistoryEntry, ImageConfig, ImageError, Layer
+from stagesmith.image.source import BlobStore, Resolved, close_region, resolve
+from stagesmith.image.streams import Hashing, decompressed, sniff
+from stagesmith.image.tarscan import scan
+
+if TYPE_CHECKING:
+    from stagesmith.image.tree import FileTree
+
+Want = Callable[[Entry], bool]
+
+
+class Image:
+    """An opened image. Use as a context manager; ``walk`` streams the layers, never extracts."""
+
+    def __init__(self, store: BlobStore, resolved: Resolved, cleanup: Path | None = None) -> None:
+        self._store = store
+        self._cleanup = cleanup
+        self._refs = resolved.layers
+        self.source_format = resolved.source_format
+        self.reference = resolved.reference
+        self.platform = resolved.platform
+        self.config_digest = resolved.config_digest
+        self.raw_config = resolved.config
+        self.config = ImageConfig.from_json(resolved.config)
+        self.layers: list[Layer] = []
+        for ref in resolved.layers:
+            head = store.head(ref.name)
+            if ref.digest_is_diff_id and sniff(head) != "none":
+                ref.digest = None  # a compressed legacy layer has no blob digest to check
+            self.layers.append(
+                Layer(
+                    digest=ref.digest or (ref.diff_id if ref.digest_is_diff_id else ""),
+                    diff_id=ref.diff_id,
+                    media_type=ref.media_type,
+                    compression=sniff(head),
+                    compressed_size=store.size(ref.name),
+                )
+            )
+        self.history = self._history(resolved.config)
+
+    def _history(self, cfg: dict[str, Any]) -> list[HistoryEntry]:
+        out: list[HistoryEntry] = []
+        n = 0
+        for h in cfg.get("history") or []:
+            if not isinstance(h, dict):
+                continue
+            empty = bool(h.get("empty_layer"))
+            entry = HistoryEntry(
+                created_by=str(h.get("created_by") or ""),
+                created=str(h.get("created") or ""),
+                comment=str(h.get("comment") or ""),
+                empty=empty,
+                layer=None if empty or n >= len(self.layers) else n,
+            )
+            if entry.layer is not None:
+                layer = self.layers[n]
+                layer.created_by, layer.created, layer.comment = (
+                    entry.created_by,
+                    entry.created,
+                    entry.comment,
+                )
+                n += 1
+            out.append(entry)
+        return out
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def close(self) -> None:
+        self._store.close()
+        if self._cleanup is not None:
+            shutil.rmtree(self._cleanup, ignore_errors=True)
+            self._cleanup = None
+
+    def __enter__(self) -> Image:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- reading ---------------------------------------------------------------------------
+    def walk(self, want: Want | None = None) -> Iterator[tuple[int, Entry, BinaryIO | None]]:
+        """Yield (layer index, entry, reader) for every member of every layer, in order.
+
+        The reader is given only for regular files where ``want(entry)`` is true and is valid
+        until the next item. Each blob's digest is checked as it streams past; a mismatch
+        raises ImageError once that layer has been read.
+        """
+        for i in range(len(self.layers)):
+            yield from self._walk_layer(i, want)
+
+    def _walk_layer(
+        self, i: int, want: Want | None
+    ) -> Iterator[tuple[int, Entry, BinaryIO | None]]:
+        ref, layer = self._refs[i], self.layers[i]
+        where = f"{self._store.where}: layer {i} ({ref.name})"
+        region = self._store.open(ref.name)
+        try:
+            hashing = Hashing(region)
+            stream = decompressed(hashing, layer.compression, where)
+            limit = layer.compressed_size if layer.compression == "none" else None
+            total = count = 0
+            for entry, reader in scan(stream, where, want, limit):
+                total += entry.size
+                count += 1
+                yield i, entry, reader
+            while stream.read(1 << 20):
+                pass
+            hashing.drain()
+            if ref.digest:
+                algo, _, hexd = ref.digest.partition(":")
+                if algo == "sha256" and hashing.hexdigest() != hexd:
+                    raise ImageError(
+                        f"{where}: digest mismatch (expected {ref.digest}, "
+                        f"got sha256:{hashing.hexdigest()})"
+                    )
+            layer.size, layer.entries, layer.empty = total, count, count == 0
+        finally:
+            close_region(region)
+
+    def ensure_sizes(self) -> None:
+        """Fill ``Layer.size``/``entries``/``empty`` with a metadata-only pass if not known."""
+        for i, layer in enumerate(self.layers):
+            if layer.size is None:
+                for _ in self._walk_layer(i, None):
+                    pass
+
+    @property
+    def total_size(self) -> int:
+        """Sum of the layers' content sizes (dive's image size); needs one pass if unknown."""
+        self.ensure_sizes()
+        return sum(layer.size or 0 for layer in self.layers)
+
+    def tree(self) -> FileTree:
+        """The merged filesystem after whiteouts and opaque directories (one metadata pass)."""
+        from stagesmith.image.tree import FileTree
+
+        tree = FileTree()
+        for i, entry, _ in self.walk():
+            tree.apply(i, entry)
+        return tree
+
+
+def open_image(
+    source: str | os.PathLike[str], *, platform: str | None = None, engine: str | None = None
+) -> Image:
+    """Open a docker-archive, OCI layout dir, oci-archive, or an image name in a local engine."""
+    path = Path(source)
+    if path.exists():
+        store = BlobStore(path)
+        try:
+            return Image(store, resolve(store, platform))
+        except BaseException:
+            store.close()
+            raise
+    return _from_engine(str(source), platform, engine)
+
+
+def _from_engine(name: str, platform: str | None, engine: str | None) -> Image:
+    tool = engine or next((t for t in ("podman", "docker") if shutil.which(t)), None)
+    if tool is None or shutil.which(tool) is None:
+        raise ImageError(f"{name}: no such file, and no container engine to look it up in")
+    tmp = Path(tempfile.mkdtemp(prefix="stagesmith-image-"))
+    archive = tmp / "image.tar"
+    cmd = [tool, "save", "-o", str(archive), name]
+    if tool == "podman":
+        cmd[2:2] = ["--format", "docker-archive"]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        shutil.rmtree(tmp, ignore_errors=True)
+        lines = (proc.stderr or "").strip().splitlines()
+        why = lines[-1] if lines else f"exit {proc.returncode}"
+        raise ImageError(f"{name}: not a file, and {tool} save failed: {why}")
+    try:
+        store = BlobStore(archive)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    try:
+        image = Image(store, resolve(store, platform), cleanup=tmp)
+    except BaseException:
+        store.close()
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    if not image.reference:
+        image.reference = name
+    return image

@@ -1,0 +1,286 @@
+"""A forward-only tar header reader (ustar, GNU long names, PAX) for layer and archive tars.
+
+Our own reader rather than ``tarfile``: it never builds TarInfo objects for content we skip,
+rejects hostile member names instead of silently rewriting them, and lets the caller decide per
+member whether to read the content or skip it, which is the whole of the hot path.
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from stagesmith.image.model import Entry, EntryType, ImageError
+
+BLOCK = 512
+ZERO = bytes(BLOCK)
+#: Refuse declared member sizes beyond this (a crafted header can claim exabytes).
+MAX_MEMBER = 1 << 40
+WHITEOUT = ".wh."
+OPAQUE = ".wh..wh..opq"
+
+_TYPES = {
+    b"0": EntryType.FILE,
+    b"\x00": EntryType.FILE,
+    b"7": EntryType.FILE,
+    b"1": EntryType.HARDLINK,
+    b"2": EntryType.SYMLINK,
+    b"3": EntryType.CHAR,
+    b"4": EntryType.BLOCK,
+    b"5": EntryType.DIR,
+    b"6": EntryType.FIFO,
+}
+
+
+def _num(field: bytes, where: str) -> int:
+    if field and field[0] & 0x80:  # GNU base-256
+        value = int.from_bytes(field[1:], "big")
+        return -value if field[0] & 0x40 else value
+    text = field.rstrip(b"\x00 ").lstrip(b" ")
+    if not text:
+        return 0
+    try:
+        return int(text, 8)
+    except ValueError:
+        raise ImageError(f"{where}: bad numeric field in tar header") from None
+
+
+def _str(field: bytes) -> str:
+    return field.split(b"\x00", 1)[0].decode("utf-8", "surrogateescape")
+
+
+def normalize(name: str, where: str) -> str:
+    """Member name as an image path; absolute names and ``..`` escapes are refused."""
+    if name.startswith("/"):
+        raise ImageError(f"{where}: absolute member path {name!r}")
+    parts: list[str] = []
+    for part in name.split("/"):
+        if part in ("", "."):
+            continue
+        if part == "..":
+            raise ImageError(f"{where}: member path {name!r} escapes the root")
+        parts.append(part)
+    return "/".join(parts)
+
+
+@dataclass(slots=True)
+class RawMember:
+    name: str
+    size: int
+    typeflag: bytes
+    offset: int  # offset of the content in the stream
+
+
+class _Content(io.RawIOBase):
+    """The content of the current member; valid until the reader moves on."""
+
+    def __init__(self, stream: BinaryIO, size: int, where: str) -> None:
+        super().__init__()
+        self._stream, self.left, self._where = stream, size, where
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: bytearray | memoryview) -> int:  # type: ignore[override]
+        want = min(len(b), self.left)
+        if want <= 0:
+            return 0
+        n = self._stream.readinto(memoryview(b)[:want])  # type: ignore[attr-defined]
+        if not n:
+            raise ImageError(f"{self._where}: truncated tar member")
+        self.left -= n
+        return int(n)
+
+
+def _skip(stream: BinaryIO, n: int, where: str) -> None:
+    while n > 0:
+        got = len(stream.read(min(n, 1 << 20)))
+        if not got:
+            raise ImageError(f"{where}: truncated tar member")
+        n -= got
+
+
+def _parse_pax(data: bytes, where: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    pos = 0
+    while pos < len(data):
+        sp = data.find(b" ", pos)
+        if sp < 0:
+            break
+        try:
+            length = int(data[pos:sp])
+        except ValueError:
+            raise ImageError(f"{where}: malformed PAX header") from None
+        if length <= 0:
+            raise ImageError(f"{where}: malformed PAX header")
+        record = data[sp + 1 : pos + length - 1]
+        key, _, value = record.partition(b"=")
+        out[key.decode("utf-8", "replace")] = value.decode("utf-8", "surrogateescape")
+        pos += length
+    return out
+
+
+def scan(
+    stream: BinaryIO,
+    where: str,
+    want: Callable[[Entry], bool] | None = None,
+    limit: int | None = None,
+) -> Iterator[tuple[Entry, BinaryIO | None]]:
+    """Yield every member of a layer tar as an Entry, with a content reader when wanted.
+
+    ``limit`` caps declared member sizes (the layer size when known). Readers are only given
+    for regular files; devices and fifos are reported but never opened.
+    """
+    cap = min(limit, MAX_MEMBER) if limit is not None else MAX_MEMBER
+    pax: dict[str, str] = {}
+    long_name: str | None = None
+    long_link: str | None = None
+    read = stream.read
+    while True:
+        hdr = read(BLOCK)
+        if len(hdr) < BLOCK:
+            if not hdr:
+                return  # tolerated: some writers omit the end-of-archive blocks
+            raise ImageError(f"{where}: truncated tar header")
+        if hdr == ZERO:
+            return
+        chk = _num(hdr[148:156], where)
+        if chk != sum(hdr[:148]) + 256 + sum(hdr[156:]):
+            raise ImageError(f"{where}: not a tar stream (bad header checksum)")
+        size = _num(hdr[124:136], where)
+        tf = hdr[156:157]
+        if "size" in pax:
+            size = int(pax["size"])
+        if size < 0 or size > cap:
+            raise ImageError(f"{where}: member declares {size} bytes, more than the layer holds")
+        padded = -size % BLOCK
+        if tf in (b"x", b"g", b"L", b"K"):
+            data = read(size)
+            if len(data) < size:
+                raise ImageError(f"{where}: truncated tar member")
+            read(padded)
+            if tf == b"x":
+                pax = _parse_pax(data, where)
+            elif tf == b"L":
+                long_name = _str(data)
+            elif tf == b"K":
+                long_link = _str(data)
+            continue
+        kind = _TYPES.get(tf, EntryType.FILE)  # unknown type flags read as regular files
+        if long_name is not None:
+            raw_name = long_name
+        elif "path" in pax:
+            raw_name = pax["path"]
+        else:
+            raw_name = _str(hdr[0:100])
+            if hdr[257:262] == b"ustar":
+                prefix = _str(hdr[345:500])
+                if prefix:
+                    raw_name = prefix + "/" + raw_name
+        link = long_link if long_link is not None else pax.get("linkpath") or _str(hdr[157:257])
+        path = normalize(raw_name, where)
+        if kind is EntryType.FILE and raw_name.endswith("/"):
+            kind = EntryType.DIR
+        entry = Entry(
+            path=path,
+            type=kind,
+            size=size if kind is EntryType.FILE else 0,
+            mode=_num(hdr[100:108], where) & 0o7777,
+            uid=int(pax["uid"]) if "uid" in pax else _num(hdr[108:116], where),
+            gid=int(pax["gid"]) if "gid" in pax else _num(hdr[116:124], where),
+            uname=pax.get("uname") or _str(hdr[265:297]),
+            gname=pax.get("gname") or _str(hdr[297:329]),
+            linkname=link,
+            mtime=float(pax["mtime"]) if "mtime" in pax else float(_num(hdr[136:148], where)),
+        )
+        pax = {}
+        long_name = long_link = None
+        if kind is EntryType.HARDLINK and link:
+            entry.linkname = normalize(link, where)
+        base = path.rpartition("/")[2]
+        if base.startswith(WHITEOUT):
+            parent = path.rpartition("/")[0]
+            if base == OPAQUE:
+                entry.opaque = True
+                entry.whiteout = parent
+            else:
+                tail = base[len(WHITEOUT) :]
+                entry.whiteout = f"{parent}/{tail}" if parent else tail
+        if not path:
+            _skip(stream, size + padded, where)
+            continue
+        if kind is EntryType.FILE and want is not None and want(entry):
+            reader = _Content(stream, size, where)
+            yield entry, reader  # type: ignore[misc]
+            _skip(stream, reader.left + padded, where)
+        else:
+            yield entry, None
+            _skip(stream, size + padded, where)
+
+
+def index_archive(stream: BinaryIO, total: int, where: str) -> dict[str, RawMember]:
+    """Map member names of an uncompressed outer archive to content offsets, seeking over data."""
+    members: dict[str, RawMember] = {}
+    links: dict[str, str] = {}
+    pax: dict[str, str] = {}
+    long_name: str | None = None
+    pos = 0
+    while True:
+        stream.seek(pos)
+        hdr = stream.read(BLOCK)
+        if len(hdr) < BLOCK:
+            if not hdr and members:
+                break
+            raise ImageError(f"{where}: not a tar archive (truncated header)")
+        if hdr == ZERO:
+            break
+        chk = _num(hdr[148:156], where)
+        if chk != sum(hdr[:148]) + 256 + sum(hdr[156:]):
+            raise ImageError(f"{where}: not a tar archive")
+        size = _num(hdr[124:136], where)
+        if "size" in pax:
+            size = int(pax["size"])
+        tf = hdr[156:157]
+        start = pos + BLOCK
+        if size < 0 or start + size > total:
+            raise ImageError(f"{where}: member declares {size} bytes, past the end of the archive")
+        pos = start + size + (-size % BLOCK)
+        if tf in (b"x", b"L"):
+            data = stream.read(size)
+            if tf == b"x":
+                pax = _parse_pax(data, where)
+            else:
+                long_name = _str(data)
+            continue
+        if tf == b"g":
+            continue
+        if long_name is not None:
+            name = long_name
+        elif "path" in pax:
+            name = pax["path"]
+        else:
+            name = _str(hdr[0:100])
+            if hdr[257:262] == b"ustar":
+                prefix = _str(hdr[345:500])
+                if prefix:
+                    name = prefix + "/" + name
+        pax, long_name = {}, None
+        path = normalize(name, where)
+        if tf in (b"0", b"\x00", b"7"):
+            members[path] = RawMember(path, size, tf, start)
+        elif tf in (b"1", b"2"):  # docker save links identical layer.tar files
+            target = _str(hdr[157:257])
+            if tf == b"2":
+                target = posixpath.join(posixpath.dirname(path), target)
+            links[path] = normalize(target, where)
+    for path, target in links.items():
+        seen = {path}
+        while target in links and target not in seen:
+            seen.add(target)
+            target = links[target]
+        if target in members:
+            members[path] = members[target]
+    return members
