@@ -39,6 +39,15 @@ class Rule:
     doc: str
 
     @property
+    def hadolint_ids(self) -> tuple[str, ...]:
+        """hadolint's equivalent codes (some rules cover two, e.g. DL3006 and DL3007)."""
+        return tuple(self.hadolint.split(",")) if self.hadolint else ()
+
+    def named_by(self, ids: set[str]) -> bool:
+        """True when ``ids`` names this rule by our id or one of hadolint's."""
+        return self.id in ids or any(h in ids for h in self.hadolint_ids)
+
+    @property
     def summary(self) -> str:
         return self.doc.strip().splitlines()[0] if self.doc.strip() else self.name
 
@@ -118,10 +127,11 @@ def run_rules(
     findings: list[Finding] = []
     ignore_cache: dict[int, set[str]] = {}
     for r in all_rules().values():
-        if r.id in skip or (r.hadolint and r.hadolint in skip):
+        if r.named_by(skip):
             continue
-        severity = overrides.get(r.id) or (overrides.get(r.hadolint) if r.hadolint else None)
-        severity = severity if severity is not None else r.severity
+        severity = next(
+            (overrides[k] for k in (r.id, *r.hadolint_ids) if k in overrides), r.severity
+        )
         try:
             hits = list(r.check(doc, ctx))
         except Exception as exc:  # a rule bug must not take the run down
@@ -141,7 +151,7 @@ def run_rules(
             if key not in ignore_cache:
                 ignore_cache[key] = inline_ignores(doc, instr)
             ignored = ignore_cache[key]
-            if r.id in ignored or (r.hadolint and r.hadolint in ignored):
+            if r.named_by(ignored):
                 continue
             findings.append(
                 Finding(

@@ -20,7 +20,7 @@ def split_tag(image: str) -> tuple[str, str | None, bool]:
     return name, None, digest
 
 
-@rule("SS119", "untagged-or-latest-base", Severity.WARNING, hadolint="DL3007")
+@rule("SS119", "untagged-or-latest-base", Severity.WARNING, hadolint="DL3006,DL3007")
 def check(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """``FROM python`` or ``FROM python:latest``: the build changes whenever upstream does.
     Pin a version tag (and ideally a digest). Stage references, ``scratch`` and
