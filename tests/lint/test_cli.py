@@ -263,3 +263,17 @@ def test_docs_list_every_rule() -> None:
     docs = (ROOT / "docs" / "lint.md").read_text()
     for rule_id, r in all_rules().items():
         assert f"| {rule_id} |" in docs and f"`{r.name}`" in docs
+
+
+def test_config_found_above_the_linted_directory(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("STAGESMITH_CONFIG", raising=False)
+    svc = tmp_path / "services" / "api"
+    svc.mkdir(parents=True)
+    (svc / "Dockerfile").write_text("FROM alpine:3.20\nUSER 1\nWORKDIR app\n")
+    (tmp_path / ".stagesmith.yaml").write_text("lint:\n  failure-threshold: warning\n")
+    monkeypatch.chdir(svc)  # even from below, the root config is the nearest one above
+    assert run(capsys, str(svc))[0] == 1
+    (svc / ".stagesmith.yaml").write_text("lint:\n  ignore: [SS121]\n")
+    assert run(capsys, str(svc))[0] == 0  # the nearest config wins

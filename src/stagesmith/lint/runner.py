@@ -44,10 +44,25 @@ def read_text(name: str) -> str:
 
 
 def settings_for(config_file: Path | None, paths: list[str]) -> LintSettings:
-    """Settings from ``--config`` or the config found next to the first path (or cwd)."""
+    """Settings from ``--config``, else the nearest config at or above the first path.
+
+    Walking up (like ruff) means ``stagesmith lint services/api`` run from the repository
+    root still finds the root's ``.stagesmith.yaml``; the current directory is the last resort.
+    """
+    if config_file is not None:
+        cfg = load_config(config_file)
+        return settings_from(cfg.section("lint"), cfg.source)
     first = next((p for p in paths if p != STDIN), None)
-    directory = Path(first).resolve() if first else None
-    cfg = load_config(config_file, directory)
+    start = Path(first).resolve() if first else Path.cwd()
+    if start.is_file() or not start.exists():
+        start = start.parent
+    cfg = load_config(None, start)
+    for parent in start.parents:
+        if cfg.source is not None:
+            break
+        cfg = load_config(None, parent)
+    if cfg.source is None:
+        cfg = load_config(None, Path.cwd())
     return settings_from(cfg.section("lint"), cfg.source)
 
 
