@@ -111,6 +111,8 @@ def measure(app: str, workdir: Path) -> dict[str, object]:
     t_multi = timed_build(dockerfile, APPS / app, multi, workdir)
     t_naive = timed_build(naive_dockerfile(app), APPS / app, naive, workdir)
     s_multi, s_naive = image_size(multi), image_size(naive)
+    runtime = plan.base("runtime")
+    s_base = 0 if runtime == "scratch" else image_size(runtime)
     row: dict[str, object] = {
         "app": app,
         "ecosystem": plan.ecosystem,
@@ -119,6 +121,8 @@ def measure(app: str, workdir: Path) -> dict[str, object]:
         "naive_bytes": s_naive,
         "size_ratio": round(s_multi / s_naive, 4),
         "saved_mb": round((s_naive - s_multi) / 1e6, 1),
+        "runtime_base_bytes": s_base,
+        "added_over_base_bytes": s_multi - s_base,
         "multistage_build_s": round(t_multi, 1),
         "naive_build_s": round(t_naive, 1),
         "build_time_ratio": round(t_multi / t_naive, 2),

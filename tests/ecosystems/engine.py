@@ -7,6 +7,7 @@ Debian's toolchains, and ``images.yaml`` maps the official names onto them.
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 import tarfile
 from pathlib import Path
@@ -18,6 +19,7 @@ HERE = Path(__file__).resolve().parent
 STANDINS = HERE / "standins"
 IMAGE_MAP = HERE / "images.yaml"
 PREFIX = "localhost/stagesmith-test"
+DIGEST_LABEL = "dev.stagesmith.standin-digest"
 
 
 def podman(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -25,15 +27,21 @@ def podman(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
 
 
 def ensure_standins() -> list[str]:
-    """Build the stand-in images that are missing (about 3 minutes from nothing)."""
+    """Build the stand-in images that are missing or stale (about 3 minutes from nothing).
+
+    Each carries a label with the hash of its Dockerfile, so editing a stand-in rebuilds it.
+    """
     built = []
     for dockerfile in sorted(STANDINS.glob("*.Dockerfile")):
         tag = f"{PREFIX}/{dockerfile.name.removesuffix('.Dockerfile')}:latest"
-        if podman("image", "exists", tag, check=False).returncode == 0:
+        digest = hashlib.sha256(dockerfile.read_bytes()).hexdigest()[:16]
+        fmt = '{{ index .Labels "' + DIGEST_LABEL + '" }}'
+        current = podman("image", "inspect", "--format", fmt, tag, check=False)
+        if current.returncode == 0 and current.stdout.strip() == digest:
             continue
         proc = podman(
             "build", "--pull=never", "--force-rm", "-q", "-f", str(dockerfile), "-t", tag,
-            str(STANDINS), check=False,
+            "--label", f"{DIGEST_LABEL}={digest}", str(STANDINS), check=False,
         )  # fmt: skip
         if proc.returncode != 0:
             raise RuntimeError(f"building stand-in {tag} failed:\n{proc.stderr[-3000:]}")
