@@ -21,6 +21,11 @@ PASSES = [
     pytest.param(
         "FROM python:3.12-slim\nENV PIP_NO_CACHE_DIR=1\nRUN pip install flask\n", {}, id="env"
     ),
+    pytest.param(
+        "FROM python:3.12-slim AS base\nENV PIP_NO_CACHE_DIR=1\nFROM base\nRUN pip install flask\n",
+        {},
+        id="env in parent stage",
+    ),
     pytest.param("FROM python:3.12-slim\nRUN pip freeze\n", {}, id="pip other verb"),
 ]
 

@@ -23,6 +23,11 @@ PASSES = [
         id="option form",
     ),
     pytest.param("FROM debian:bookworm-slim\nRUN apt-get update\n", {}, id="not an install"),
+    pytest.param(
+        "FROM debian:bookworm-slim\nRUN echo 'APT::Install-Recommends \"0\";' > /etc/apt/apt.conf.d/01norec\nRUN apt-get install -y curl\n",
+        {},
+        id="apt.conf.d",
+    ),
 ]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from stagesmith.lint.engine import Context, Hit, rule
-from stagesmith.lint.graph import mount_options
+from stagesmith.lint.graph import lineage, mount_options
 from stagesmith.lint.model import Severity
 from stagesmith.lint.shell import installs, run_text
 from stagesmith.lint.source import Doc, Instr
@@ -15,7 +15,7 @@ def _env_disables_cache(doc: Doc, ins: Instr) -> bool:
     stage = doc.stage_of(ins)
     if stage is None:
         return False
-    for env in stage.of("ENV", "ARG"):
+    for env in [i for s in lineage(doc, stage) for i in s.of("ENV", "ARG")]:
         text = env.args.replace(" ", "=")
         if "PIP_NO_CACHE_DIR=" in text and "PIP_NO_CACHE_DIR=0" not in text:
             return True

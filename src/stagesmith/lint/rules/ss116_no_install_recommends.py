@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from stagesmith.lint.engine import Context, Hit, rule
+from stagesmith.lint.graph import lineage
 from stagesmith.lint.model import Severity
 from stagesmith.lint.shell import installs, run_text
 from stagesmith.lint.source import Doc
@@ -26,6 +27,14 @@ def check(doc: Doc, ctx: Context) -> Iterator[Hit]:
             && rm -rf /var/lib/apt/lists/*
     """
     for stage in doc.stages:
+        configured = any(
+            "Install-Recommends" in i.original
+            for s in lineage(doc, stage)
+            for i in s.of("RUN")
+            if not installs(run_text(i))
+        )
+        if configured:  # apt.conf.d turned recommends off for the whole stage
+            continue
         for ins in stage.of("RUN"):
             for inst in installs(run_text(ins)):
                 if inst.manager == "apt" and not any(
