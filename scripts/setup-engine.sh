@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Install a real container engine (podman + buildah, runc) and build the local
+# Install real container engines (podman + buildah, runc; Debian's docker.io daemon
+# with BuildKit and docker-registry, which the tests start privately) and build the local
 # stand-in base images the test suite maps official names onto.
 # Idempotent; needs root and Debian 12. Nothing here is committed: the proxy CA
 # is copied from this machine into the local images only.
@@ -13,13 +14,19 @@ if [ "$(id -u)" != 0 ]; then
 fi
 
 need_pkgs=()
-for p in buildah podman runc skopeo mmdebstrap ca-certificates uidmap fuse-overlayfs; do
+for p in buildah podman runc skopeo mmdebstrap ca-certificates uidmap fuse-overlayfs docker.io docker-registry; do
   dpkg -s "$p" >/dev/null 2>&1 || need_pkgs+=("$p")
 done
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   log "installing ${need_pkgs[*]}"
   apt-get update -qq
+  # policy-rc.d keeps the packages from starting system-wide daemons: tests start their own.
+  own_policy=0
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && own_policy=1
+  fi
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >/dev/null
+  [ "$own_policy" = 1 ] && rm -f /usr/sbin/policy-rc.d
 fi
 
 mkdir -p /etc/containers/containers.conf.d

@@ -13,18 +13,87 @@ or a docker context name (``--context``), or with buildx ``buildx:NAME`` for a b
 
 from __future__ import annotations
 
+import os
+import re
+import shutil
 import subprocess
+import tempfile
+from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
 
-from stagesmith.engine.base import SAVE_FORMATS, BuildRequest, Engine, EngineError, SaveFormat
+from stagesmith.engine.base import (
+    SAVE_FORMATS,
+    BuildRequest,
+    BuildResult,
+    Engine,
+    EngineError,
+    LineCallback,
+    SaveFormat,
+    _noop,
+)
 from stagesmith.errors import StagesmithError
+
+
+def _client_major(executable: str) -> int | None:
+    try:
+        proc = subprocess.run(
+            [executable, "version", "--format", "{{.Client.Version}}"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            env={**os.environ, "DOCKER_HOST": "unix:///nonexistent"},
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    match = re.match(r"(\d+)\.", proc.stdout.strip())
+    return int(match.group(1)) if match else None
+
+
+def _has_buildx(executable: str) -> bool:
+    try:
+        proc = subprocess.run([executable, "buildx", "version"], capture_output=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return proc.returncode == 0
+
+
+def can_buildkit(executable: str) -> bool:
+    """Whether this docker CLI can build with BuildKit: buildx, or a client before 23.0.
+
+    From 23.0 ``DOCKER_BUILDKIT=1 docker build`` refuses to run without the buildx plugin;
+    older clients (Debian 12's 20.10) talk BuildKit to the daemon themselves.
+    """
+    if _has_buildx(executable):
+        return True
+    major = _client_major(executable)
+    return major is not None and major < 23
+
+
+def find_docker() -> str | None:
+    """``$STAGESMITH_DOCKER``, else the first ``docker`` on PATH that can build with BuildKit,
+    else the first ``docker`` on PATH (its build then fails with a clear message)."""
+    explicit = os.environ.get("STAGESMITH_DOCKER")
+    if explicit:
+        return explicit
+    found: list[str] = []
+    for entry in os.environ.get("PATH", "").split(os.pathsep):
+        candidate = shutil.which("docker", path=entry or ".")
+        if candidate and candidate not in found:
+            found.append(candidate)
+    for candidate in found:
+        if can_buildkit(candidate):
+            return candidate
+    return found[0] if found else None
 
 
 class DockerEngine(Engine):
     name = "docker"
     binary = "docker"
     supports_cache_from = True
+
+    def __init__(self, *, builder: str | None = None, executable: str | None = None) -> None:
+        super().__init__(builder=builder, executable=executable or find_docker())
 
     @property
     def supports_cache_to(self) -> bool:  # type: ignore[override]
@@ -53,15 +122,14 @@ class DockerEngine(Engine):
 
     @cached_property
     def has_buildx(self) -> bool:
-        try:
-            proc = subprocess.run(
-                [self.executable, "buildx", "version"], capture_output=True, timeout=10
-            )
-        except (OSError, subprocess.TimeoutExpired):
-            return False
-        return proc.returncode == 0
+        return _has_buildx(self.executable)
 
     def check_request(self, request: BuildRequest) -> None:
+        if not can_buildkit(self.executable):
+            raise EngineError(
+                f"docker: {self.executable} needs the buildx plugin to build with BuildKit "
+                "(install docker-buildx, or set STAGESMITH_DOCKER to a docker CLI <= 20.10)"
+            )
         if self._buildx_builder and not self.has_buildx:
             raise EngineError("docker: a buildx builder was named but the buildx plugin is missing")
         if request.cache_to and not self.has_buildx:
@@ -70,6 +138,20 @@ class DockerEngine(Engine):
                 "only reads caches: use --cache-from, or install docker-buildx)"
             )
         super().check_request(request)
+
+    def build(self, request: BuildRequest, on_line: LineCallback = _noop) -> BuildResult:
+        """BuildKit has no --ignorefile: it reads ``<Dockerfile>.dockerignore`` beside the
+        Dockerfile, so a separate ignore file is staged there with a copy of the Dockerfile."""
+        beside = request.dockerfile.with_name(request.dockerfile.name + ".dockerignore")
+        if request.ignorefile is None or request.ignorefile == beside:
+            return super().build(request, on_line)
+        if not request.dockerfile.is_file():
+            raise StagesmithError(f"Dockerfile {request.dockerfile} not found")
+        with tempfile.TemporaryDirectory(prefix="stagesmith-df-") as tmp:
+            staged = Path(tmp) / "Dockerfile"
+            shutil.copyfile(request.dockerfile, staged)
+            shutil.copyfile(request.ignorefile, Path(tmp) / "Dockerfile.dockerignore")
+            return super().build(replace(request, dockerfile=staged, ignorefile=None), on_line)
 
     def build_argv(self, request: BuildRequest, iidfile: Path) -> list[str]:
         if self.has_buildx:
