@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from stagesmith.checks.base import Check, Content, Context
@@ -29,8 +29,12 @@ def run_checks(image: ImageLike, checks: Sequence[Check] | None = None) -> list[
 
 
 def run_checks_with_index(
-    image: ImageLike, checks: Sequence[Check] | None = None
+    image: ImageLike,
+    checks: Sequence[Check] | None = None,
+    observers: Sequence[Callable[[int, Any], None]] = (),
 ) -> tuple[list[Finding], Index]:
+    """The single walk. ``observers`` see every entry too (whiteouts included), which is how
+    the efficiency collector rides along instead of walking the layers a second time."""
     active = list(checks) if checks is not None else default_checks()
     index = Index()
     # want() runs just before the walk yields that same entry; remember its takers until then
@@ -46,6 +50,8 @@ def run_checks_with_index(
 
     for layer, entry, reader in image.walk(want):
         index.add(layer, entry)
+        for observe in observers:
+            observe(layer, entry)
         if whiteout_target(entry) is not None:
             continue
         path, kind = norm(entry.path), kind_of(entry)

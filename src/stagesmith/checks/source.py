@@ -36,13 +36,14 @@ def _reader() -> Any:
         raise StagesmithError(f"the image reader is not available: {exc}") from exc
 
 
-def _efficiency(image: Any) -> Any:
+def _collector() -> Any:
+    """The reader's dive-exact efficiency collector, fed during the checks' walk."""
     try:
         module = importlib.import_module("stagesmith.image.efficiency")
     except ImportError:
         return None
-    analyze = getattr(module, "analyze", None)
-    return analyze(image) if analyze is not None else None
+    cls = getattr(module, "EfficiencyCollector", None)
+    return cls() if cls is not None else None
 
 
 def inspect_source(
@@ -59,8 +60,8 @@ def inspect_source(
         raise StagesmithError("the image reader is not available in this build")
     try:
         with open_image(source, platform=platform, engine=engine) as image:
-            eff = _efficiency(image) if efficiency else None
-            return inspect_image(image, source, eff)
+            collector = _collector() if efficiency else None
+            return inspect_image(image, source, collector=collector)
     except StagesmithError:
         raise
     except _READ_ERRORS as exc:

@@ -127,8 +127,14 @@ def inspect_image(
     name: str,
     efficiency: Any = None,
     checks: Sequence[Check] | None = None,
+    collector: Any = None,
 ) -> Inspection:
-    findings, index = run_checks_with_index(image, checks)
+    """Run all checks in one walk; ``collector`` (``add(layer, entry)``/``finish()``, e.g. the
+    reader's ``EfficiencyCollector``) computes wasted space during that same walk."""
+    observers = [collector.add] if collector is not None else []
+    findings, index = run_checks_with_index(image, checks, observers)
+    if collector is not None and efficiency is None:
+        efficiency = collector.finish()
     layers = layer_rows(image, index)
     compressed = [r["compressed_size"] for r in layers]
     report = {
