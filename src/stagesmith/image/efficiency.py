@@ -4,10 +4,16 @@ dive (``filetree/efficiency.go``) looks at the *leaf* nodes of each layer's own 
 with no members below it in the same layer; parents a layer only implies count as nodes too).
 For every path it sums the size seen in each layer (``cumulative``) and keeps the smallest
 (``minimum``). A whiteout counts as the size it deletes, measured on the layers below stacked
-together, but only when it deletes a directory (then the whole subtree); a whiteout of a file
-counts 0. Efficiency is Σ minimum ÷ Σ cumulative (1.0 for an empty image); wasted bytes are Σ
+together, but only when it deletes a directory that the last layer touching it declared (not
+merely implied as a parent); then it counts the whole subtree. A whiteout of a file counts 0. Efficiency is Σ minimum ÷ Σ cumulative (1.0 for an empty image); wasted bytes are Σ
 cumulative over paths seen in two or more layers; user-wasted percent divides that by the size
 of every layer but the first. Sizes are tar header sizes: directories, links and devices are 0.
+
+Quirks of dive reproduced on purpose, checked against ``dive --json``: opaque markers
+(``.wh..wh..opq``) are ignored, and a whiteout whose target is missing below records the path
+with a "smallest size" of -1 and ends the visit of that layer (dive logs the error and moves
+on), which lowers the score slightly. Layers are stacked in dive's visit order (children
+first, names sorted) and layer 0 is stacked onto its own copy, as dive's StackTreeRange does.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from stagesmith.image.model import Entry
+from stagesmith.image.model import Entry, EntryType
 from stagesmith.image.tree import FileTree
 
 if TYPE_CHECKING:
@@ -67,6 +73,7 @@ class EfficiencyCollector:
         # path -> [cumulative, minimum, count]
         self._paths: dict[str, list[int]] = {}
         self._sizes: list[int] = []
+        self._explicit: dict[str, bool] = {}  # path -> dive sees directory metadata on it
 
     def add(self, layer: int, entry: Entry) -> None:
         if layer != self._layer:
@@ -77,12 +84,31 @@ class EfficiencyCollector:
         self._pending.append(entry)
         self._sizes[layer] += entry.size
 
+    def _mark_dirs(self, nodes: dict[str, Entry], parents: set[str]) -> None:
+        """Record which paths this layer declares as directories.
+
+        dive only sizes a directory whiteout when the node below carries directory metadata,
+        and a layer that merely implies a directory (as the parent of a member) overwrites that
+        metadata with an empty one when layers are stacked.
+        """
+        flags = self._explicit
+        for path in parents:
+            e = nodes.get(path)
+            flags[path] = e is not None and _declared_dir(e)
+        for path, e in nodes.items():
+            if e.whiteout is None:
+                flags[path] = _declared_dir(e)
+
     def _close_layer(self) -> None:
         if not self._pending:
             return
-        entries = self._pending
+        # dive drops opaque markers when it reads a layer (only their parent dir stays a node)
+        entries = [e for e in self._pending if not e.opaque]
         # a layer's tree holds one node per path (a later duplicate member replaces the first)
         nodes: dict[str, Entry] = {}
+        for e in self._pending:
+            if e.opaque and e.whiteout and e.whiteout not in nodes:
+                nodes[e.whiteout] = Entry(e.whiteout, EntryType.DIR, mode=_IMPLIED)
         for e in entries:
             nodes[e.path] = e
         parents: set[str] = set()
@@ -95,29 +121,45 @@ class EfficiencyCollector:
                 parents.add(parent)
                 cut = raw.rfind("/", 0, cut)
         paths = self._paths
-        for raw, e in nodes.items():
-            if raw in parents:
-                continue
+        if self._layer == 0:
+            # dive sizes layer 0's whiteouts on layer 0's own tree, whiteout nodes left inert
+            for e in entries:
+                if e.whiteout is None:
+                    self._stack.apply(0, e)
+            self._mark_dirs(nodes, parents)
+        # dive visits leaves depth-first with names sorted; the order matters because a
+        # whiteout of a path missing below stops dive's visit of the rest of that layer
+        leaves = sorted((raw for raw in nodes if raw not in parents), key=lambda p: p.split("/"))
+        for raw in leaves:
+            e = nodes[raw]
+            key, size = raw, e.size
             if e.whiteout is not None:
-                key = e.whiteout if not e.opaque else raw.replace("/.wh..wh..opq", "/.wh..opq")
-                size = 0
-                if not e.opaque:
-                    below = self._stack.get(e.whiteout)
-                    if below is not None and below.children is not None:
-                        size = below.total_size
-            else:
-                key, size = raw, e.size
+                key, size = e.whiteout, 0
+                below = self._stack.get(e.whiteout)
+                if below is None:
+                    paths.setdefault(key, [0, -1, 0])  # dive records the path, then gives up
+                    break
+                if below.children is not None and self._explicit.get(e.whiteout, False):
+                    size = below.total_size
             rec = paths.get(key)
             if rec is None:
                 paths[key] = [size, size, 1]
             else:
                 rec[0] += size
-                if size < rec[1]:
+                if rec[1] < 0 or size < rec[1]:
                     rec[1] = size
                 rec[2] += 1
-        # parents implied or declared in this layer that are not leaves are not counted
-        for e in entries:
-            self._stack.apply(self._layer, e)
+        # stack this layer the way dive does: nodes in its visit order (children before their
+        # parent, names sorted), a whiteout removing whatever is there, anything else added;
+        # opaque markers are ignored. On layer 0 dive stacks the layer onto its own copy.
+        for raw in sorted(nodes, key=_child_first):
+            e = nodes[raw]
+            if e.whiteout is not None:
+                self._stack.remove(e.whiteout)
+            elif raw not in parents or e.type is EntryType.DIR:
+                self._stack.apply(self._layer, e)
+        if self._layer > 0:
+            self._mark_dirs(nodes, parents)
         self._pending = []
 
     def finish(self) -> Efficiency:
@@ -142,6 +184,17 @@ class EfficiencyCollector:
             layer_sizes=list(self._sizes),
             inefficiencies=bad,
         )
+
+
+_IMPLIED = -1  # mode of the stand-in node for an opaque marker's directory
+
+
+def _declared_dir(e: Entry) -> bool:
+    return e.type is EntryType.DIR and e.whiteout is None and e.mode != _IMPLIED
+
+
+def _child_first(path: str) -> list[str]:
+    return [*path.split("/"), "\U0010ffff"]
 
 
 def analyze(image: Image) -> Efficiency:

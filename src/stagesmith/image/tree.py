@@ -103,6 +103,16 @@ class FileTree:
             layer,
         )
 
+    def remove(self, path: str) -> bool:
+        """Delete ``path`` and everything below it, whatever layer put it there."""
+        parent_path, _, name = path.rpartition("/")
+        parent = self.get(parent_path)
+        if parent is None or parent.children is None or name not in parent.children:
+            return False
+        del parent.children[name]
+        self.root._total = None
+        return True
+
     # -- queries ---------------------------------------------------------------------------
     def get(self, path: str) -> Node | None:
         """The node at ``path`` exactly (symlinks not followed), or None."""
