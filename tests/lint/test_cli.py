@@ -277,3 +277,14 @@ def test_config_found_above_the_linted_directory(
     assert run(capsys, str(svc))[0] == 1
     (svc / ".stagesmith.yaml").write_text("lint:\n  ignore: [SS121]\n")
     assert run(capsys, str(svc))[0] == 0  # the nearest config wins
+
+
+def test_sarif_uris_are_uri_references(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    d = tmp_path / "my dir"
+    d.mkdir()
+    (d / "Dockerfile").write_text("FROM alpine\nUSER 1\n")
+    _, out, _ = run(capsys, "--format", "sarif", str(d))
+    uri = json.loads(out)["runs"][0]["results"][0]["locations"][0]["physicalLocation"][
+        "artifactLocation"
+    ]["uri"]
+    assert uri.startswith("file:///") and uri.endswith("/my%20dir/Dockerfile")

@@ -10,6 +10,7 @@ import io
 import json
 from collections import Counter
 from typing import Any
+from urllib.parse import quote
 
 from rich.console import Console
 from rich.text import Text
@@ -101,7 +102,11 @@ SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
 
 def _uri(path: str) -> str:
-    return path.replace("\\", "/").removeprefix("./")
+    """A URI reference for SARIF: relative paths stay relative, absolute ones become file:."""
+    posix = path.replace("\\", "/").removeprefix("./")
+    if posix.startswith("/"):
+        return "file://" + quote(posix)
+    return quote(posix)
 
 
 def render_sarif(report: Report) -> str:
@@ -188,7 +193,7 @@ def render_github(report: Report) -> str:
     out = []
     for f in report.findings:
         props = (
-            f"file={_gh_escape(f.path, True)},line={f.line},endLine={max(f.end_line, f.line)},"
+            f"file={_gh_escape(f.path.removeprefix('./'), True)},line={f.line},endLine={max(f.end_line, f.line)},"
             f"title={_gh_escape(f.rule, True)}"
         )
         out.append(f"::{_GH_LEVEL[f.severity]} {props}::{_gh_escape(f.rule + ' ' + f.message)}\n")
