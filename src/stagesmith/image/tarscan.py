@@ -48,6 +48,15 @@ def _num(field: bytes, where: str) -> int:
         raise ImageError(f"{where}: bad numeric field in tar header") from None
 
 
+def _checksum_ok(hdr: bytes) -> bool:
+    text = hdr[148:156].rstrip(b"\x00 ").lstrip(b" ")
+    try:
+        stored = int(text, 8)
+    except ValueError:
+        return False
+    return stored == sum(hdr[:148]) + 256 + sum(hdr[156:])
+
+
 def _str(field: bytes) -> str:
     return field.split(b"\x00", 1)[0].decode("utf-8", "surrogateescape")
 
@@ -147,8 +156,7 @@ def scan(
             raise ImageError(f"{where}: truncated tar header")
         if hdr == ZERO:
             return
-        chk = _num(hdr[148:156], where)
-        if chk != sum(hdr[:148]) + 256 + sum(hdr[156:]):
+        if not _checksum_ok(hdr):
             raise ImageError(f"{where}: not a tar stream (bad header checksum)")
         size = _num(hdr[124:136], where)
         tf = hdr[156:157]
@@ -237,8 +245,7 @@ def index_archive(stream: BinaryIO, total: int, where: str) -> dict[str, RawMemb
             raise ImageError(f"{where}: not a tar archive (truncated header)")
         if hdr == ZERO:
             break
-        chk = _num(hdr[148:156], where)
-        if chk != sum(hdr[:148]) + 256 + sum(hdr[156:]):
+        if not _checksum_ok(hdr):
             raise ImageError(f"{where}: not a tar archive")
         size = _num(hdr[124:136], where)
         if "size" in pax:

@@ -1,0 +1,185 @@
+"""Hostile or broken inputs: one clear ImageError (a StagesmithError, exit 2), nothing written."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import os
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+
+import pytest
+
+from stagesmith.errors import StagesmithError
+from stagesmith.image import EntryType, ImageError, open_image
+from tests.archives import (
+    Member,
+    build,
+    char,
+    docker_archive,
+    file,
+    oci_archive,
+    oci_layout,
+    symlink,
+)
+
+
+def _drain(src: Path) -> None:
+    with open_image(src) as img:
+        for _ in img.walk(lambda e: True):
+            pass
+
+
+def _files_under(path: Path) -> set[Path]:
+    return {p for p in path.rglob("*")}
+
+
+@pytest.mark.parametrize("name", ["../escape", "a/../../escape", "/etc/abs"])
+def test_escaping_member_paths_are_refused(tmp_path: Path, name: str) -> None:
+    src = docker_archive(tmp_path / "x.tar", [[Member(name, data=b"x")]])
+    before = _files_under(tmp_path)
+    with pytest.raises(ImageError, match=r"escapes the root|absolute member path"):
+        _drain(src)
+    assert _files_under(tmp_path) == before
+
+
+def test_device_files_are_reported_never_opened(tmp_path: Path) -> None:
+    src = docker_archive(tmp_path / "x.tar", [[char("dev/zero"), file("a", b"1")]])
+    with open_image(src) as img:
+        got = [(e.path, e.type, r) for _, e, r in img.walk(lambda e: True)]
+    assert ("dev/zero", EntryType.CHAR, None) in got
+
+
+def test_symlink_loop_is_an_error(tmp_path: Path) -> None:
+    src = docker_archive(
+        tmp_path / "x.tar",
+        [[symlink("a", "b"), symlink("b", "/a"), symlink("ok", "a2"), file("a2")]],
+    )
+    with open_image(src) as img:
+        tree = img.tree()
+    with pytest.raises(ImageError, match="symlink loop"):
+        tree.resolve("a/x")
+    assert tree.resolve("ok") is tree.get("a2")
+    assert tree.resolve("nope/x") is None
+
+
+def test_huge_declared_size_is_refused(tmp_path: Path) -> None:
+    m = file("big", b"abc")
+    m.declared_size = 8 << 30
+    src = docker_archive(tmp_path / "x.tar", [[m]])
+    with pytest.raises(ImageError, match="declares"):
+        _drain(src)
+
+
+@pytest.mark.parametrize("compression", ["gzip", "zstd"])
+def test_truncated_compressed_layer(tmp_path: Path, compression: str) -> None:
+    b = build([[file("a", 200_000)]], compression=compression)
+    blob, raw = b.layers[0]
+    b.layers[0] = (blob[: len(blob) // 2], raw)
+    src = docker_archive(tmp_path / "x.tar", b, legacy=False)
+    with pytest.raises(ImageError, match=r"truncated|corrupt"):
+        _drain(src)
+
+
+def test_digest_mismatch(tmp_path: Path) -> None:
+    b = build([[file("a", b"hello")]], compression="gzip")
+    blob, raw = b.layers[0]
+    other = gzip.compress(raw, compresslevel=9, mtime=12345)  # same content, other bytes
+    assert other != blob
+    layout = oci_layout(tmp_path / "l", b)
+    (layout / "blobs/sha256" / blob_hex(blob)).write_bytes(other)
+    with pytest.raises(ImageError, match="digest mismatch"):
+        _drain(layout)
+
+
+def blob_hex(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
+def test_manifest_points_at_missing_blob(tmp_path: Path) -> None:
+    b = build([[file("a", b"x")]])
+    layout = oci_layout(tmp_path / "l", b)
+    (layout / "blobs/sha256" / blob_hex(b.layers[0][0])).unlink()
+    with pytest.raises(ImageError, match="missing blob"):
+        open_image(layout)
+
+
+def test_missing_manifest_blob(tmp_path: Path) -> None:
+    b = build([[file("a", b"x")]])
+    layout = oci_layout(tmp_path / "l", b)
+    (layout / "blobs/sha256" / blob_hex(b.manifest)).unlink()
+    with pytest.raises(ImageError, match="missing"):
+        open_image(layout)
+
+
+def test_malformed_json(tmp_path: Path) -> None:
+    src = tmp_path / "x.tar"
+    with tarfile.open(src, "w") as tar:
+        data = b"[{not json"
+        info = tarfile.TarInfo("manifest.json")
+        info.size = len(data)
+        tar.addfile(info, io.BytesIO(data))
+    with pytest.raises(ImageError, match="not valid JSON"):
+        open_image(src)
+
+
+def test_manifest_of_wrong_shape(tmp_path: Path) -> None:
+    src = tmp_path / "x.tar"
+    with tarfile.open(src, "w") as tar:
+        data = json.dumps({"Config": "x"}).encode()
+        info = tarfile.TarInfo("manifest.json")
+        info.size = len(data)
+        tar.addfile(info, io.BytesIO(data))
+    with pytest.raises(ImageError, match="not a list"):
+        open_image(src)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"", b"hello world, not a tar" * 100, os.urandom(4096)],
+    ids=["empty", "text", "random"],
+)
+def test_not_an_archive(tmp_path: Path, content: bytes) -> None:
+    src = tmp_path / "junk.tar"
+    src.write_bytes(content)
+    with pytest.raises(ImageError, match="not a"):
+        open_image(src)
+
+
+def test_empty_directory_is_not_a_layout(tmp_path: Path) -> None:
+    with pytest.raises(ImageError, match="not an image directory"):
+        open_image(tmp_path)
+
+
+def test_outer_member_larger_than_archive(tmp_path: Path) -> None:
+    src = docker_archive(tmp_path / "x.tar", [[file("a", 100)]])
+    data = bytearray(src.read_bytes())
+    cut = tmp_path / "cut.tar"
+    cut.write_bytes(bytes(data[: len(data) // 2]))
+    with pytest.raises(ImageError):
+        open_image(cut)
+
+
+def test_is_a_stagesmith_error_and_cli_exit_2(tmp_path: Path) -> None:
+    assert issubclass(ImageError, StagesmithError)
+    junk = tmp_path / "junk.tar"
+    junk.write_bytes(b"nope" * 300)
+    proc = subprocess.run(
+        [sys.executable, "-m", "stagesmith.image", str(junk)], capture_output=True, text=True
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and "not a tar archive" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_unknown_platform_lists_available(tmp_path: Path) -> None:
+    src = oci_archive(
+        tmp_path / "m.tar", {"linux/amd64": [[file("a")]], "linux/arm64/v8": [[file("b")]]}
+    )
+    with pytest.raises(ImageError, match=r"available: linux/amd64, linux/arm64/v8"):
+        open_image(src, platform="linux/s390x")
