@@ -70,6 +70,13 @@ class Stage:
     def label(self) -> str:
         return self.name or str(self.index)
 
+    @property
+    def describe(self) -> str:
+        """How messages name the stage: ``'runtime'`` or ``#3 (line 12)`` when unnamed."""
+        if self.name:
+            return f"'{self.name}'"
+        return f"#{self.index} (line {self.from_instr.start_line})"
+
     def of(self, *keywords: str) -> list[Instr]:
         return [i for i in self.instructions if i.keyword in keywords]
 

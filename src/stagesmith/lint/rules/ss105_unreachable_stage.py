@@ -42,5 +42,5 @@ def check(doc: Doc, ctx: Context) -> Iterator[Hit]:
         if stage.index not in used and stage.index < final.index:
             yield (
                 stage.from_instr,
-                (f"stage '{stage.label}' is never used by the built stage '{final.label}'"),
+                f"stage {stage.describe} is never used by the built stage {final.describe}",
             )
