@@ -22,6 +22,11 @@ PASSES = [
         {},
         id="unrelated",
     ),
+    pytest.param(
+        "FROM alpine:3.20\nENV AUTH_ENABLED=true TOKEN_TTL=60 AWS_ACCESS_KEY_ID=x GPG_KEY=abc\n",
+        {},
+        id="settings about auth",
+    ),
 ]
 
 
