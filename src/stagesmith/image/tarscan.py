@@ -281,7 +281,9 @@ def index_archive(stream: BinaryIO, total: int, where: str) -> dict[str, RawMemb
         elif tf in (b"1", b"2"):  # docker save links identical layer.tar files
             target = _str(hdr[157:257])
             if tf == b"2":
-                target = posixpath.join(posixpath.dirname(path), target)
+                target = posixpath.normpath(posixpath.join(posixpath.dirname(path), target))
+            if target.startswith(("/", "../")) or target == "..":
+                raise ImageError(f"{where}: link {path!r} points outside the archive")
             links[path] = normalize(target, where)
     for path, target in links.items():
         seen = {path}
