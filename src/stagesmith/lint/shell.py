@@ -54,6 +54,7 @@ class Install:
     manager: str  # apt, apk, yum, pip, conda, npm
     words: list[str]  # the whole simple command
     packages: list[str]  # positional arguments after the install verb
+    group: str | None = None  # apk --virtual NAME
 
 
 _APT = {"apt-get", "apt", "aptitude"}
@@ -120,7 +121,19 @@ def installs(text: str) -> list[Install]:
         elif tool == "apk":
             if "add" in rest:
                 after = rest[rest.index("add") + 1 :]
-                found.append(Install("apk", words, _positional(after)))
+                pkgs: list[str] = []
+                group = None
+                skip = False
+                for i, w in enumerate(after):
+                    if skip:
+                        skip = False
+                    elif w in ("--virtual", "-t", "--repository", "-X", "--root", "-p"):
+                        skip = True
+                        if w in ("--virtual", "-t") and i + 1 < len(after):
+                            group = after[i + 1]
+                    elif not w.startswith("-"):
+                        pkgs.append(w)
+                found.append(Install("apk", words, pkgs, group))
         elif tool in _YUM:
             if "install" in rest:
                 after = rest[rest.index("install") + 1 :]
@@ -144,6 +157,28 @@ def installs(text: str) -> list[Install]:
         elif tool in ("npm", "yarn", "pnpm") and rest[:1] in (["install"], ["ci"], ["add"], ["i"]):
             found.append(Install("npm", words, _positional(rest[1:])))
     return found
+
+
+_REMOVE_VERBS = {
+    "apt": ("purge", "remove", "autoremove"),
+    "apk": ("del",),
+    "yum": ("remove", "erase", "autoremove"),
+}
+
+
+def removed(text: str) -> set[str]:
+    """Package (and apk ``--virtual`` group) names a command in ``text`` uninstalls."""
+    names: set[str] = set()
+    for words in commands(text):
+        tool = words[0].rsplit("/", 1)[-1]
+        manager = (
+            "apt" if tool in _APT else "apk" if tool == "apk" else "yum" if tool in _YUM else ""
+        )
+        verbs = _REMOVE_VERBS.get(manager, ())
+        hit = next((i for i, w in enumerate(words) if w in verbs), None)
+        if hit is not None:
+            names.update(package_name(w) for w in words[hit + 1 :] if not w.startswith("-"))
+    return names
 
 
 _BUILD_TOOL_NAMES = {

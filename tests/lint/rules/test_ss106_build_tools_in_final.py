@@ -30,6 +30,16 @@ CATCHES = [
     pytest.param(
         "FROM alpine:3.20\nRUN apk add --no-cache build-base git\n", {}, id="apk build-base"
     ),
+    pytest.param(
+        "FROM debian:bookworm-slim\nRUN apt-get install -y gcc make && apt-get purge -y gcc\n",
+        {},
+        id="only part purged",
+    ),
+    pytest.param(
+        "FROM alpine:3.20\nRUN apk add --no-cache --virtual .build-deps gcc\n",
+        {},
+        id="virtual group kept",
+    ),
 ]
 
 PASSES = [
@@ -37,6 +47,16 @@ PASSES = [
         "FROM debian:bookworm AS b\nRUN apt-get install -y gcc\nFROM debian:bookworm-slim\nRUN apt-get install -y --no-install-recommends libpq5\n",
         {},
         id="tools only in builder",
+    ),
+    pytest.param(
+        "FROM python:3.12-slim\nRUN apt-get update && apt-get install -y gcc && pip install --no-cache-dir x && apt-get purge -y --auto-remove gcc\n",
+        {},
+        id="purged in the same RUN",
+    ),
+    pytest.param(
+        "FROM python:3.12-alpine\nRUN apk add --no-cache --virtual .build-deps gcc musl-dev && pip install --no-cache-dir x && apk del .build-deps\n",
+        {},
+        id="apk virtual group deleted",
     ),
     pytest.param(
         "FROM python:3.12-slim\nRUN pip install --no-cache-dir cmake-format\n",

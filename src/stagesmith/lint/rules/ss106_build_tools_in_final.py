@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from stagesmith.lint.engine import Context, Hit, rule
 from stagesmith.lint.graph import final_stage, lineage
 from stagesmith.lint.model import Severity
-from stagesmith.lint.shell import installs, is_build_tool, package_name, run_text
+from stagesmith.lint.shell import installs, is_build_tool, package_name, removed, run_text
 from stagesmith.lint.source import Doc
 
 
@@ -17,8 +17,8 @@ def check(doc: Doc, ctx: Context) -> Iterator[Hit]:
     installed in the final stage, or in a stage it is built ``FROM``.
 
     They bloat the image and widen its attack surface; install them in a builder stage.
-    Only meaningful in multi-stage files (single-stage files are reported too: the image
-    ships the compiler either way).
+    Single-stage files are reported too (the image ships the compiler either way), except
+    for tools removed again in the same ``RUN`` (``apt-get purge``, ``apk del .build-deps``).
 
     Bad::
 
@@ -38,10 +38,13 @@ def check(doc: Doc, ctx: Context) -> Iterator[Hit]:
     for stage in lineage(doc, final):
         for ins in stage.of("RUN"):
             tools: list[str] = []
-            for inst in installs(run_text(ins)):
-                if inst.manager in ("pip", "npm"):
+            text = run_text(ins)
+            gone = removed(text)
+            for inst in installs(text):
+                if inst.manager in ("pip", "npm") or (inst.group and inst.group.lower() in gone):
                     continue
-                tools += [package_name(p) for p in inst.packages if is_build_tool(p)]
+                names = [package_name(p) for p in inst.packages if is_build_tool(p)]
+                tools += [n for n in names if n not in gone]
             if tools:
                 where = (
                     "final stage" if stage is final else f"stage '{stage.label}' (base of final)"
