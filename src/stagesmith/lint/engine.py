@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from stagesmith.lint.model import Finding, Severity
@@ -163,9 +163,3 @@ def run_rules(
 
 def _order(f: Finding) -> tuple[str, int, str]:
     return (f.path, f.line, f.rule)
-
-
-def iter_stage_instrs(doc: Doc) -> Iterator[tuple[int, Instr]]:
-    for stage in doc.stages:
-        for ins in stage.instructions:
-            yield stage.index, ins

@@ -17,7 +17,7 @@ from rich.text import Text
 
 from stagesmith import __version__
 from stagesmith.lint.engine import all_rules
-from stagesmith.lint.model import Finding, Severity
+from stagesmith.lint.model import Severity
 from stagesmith.lint.runner import Report
 
 FORMATS = ("text", "json", "sarif", "github")
@@ -208,7 +208,3 @@ def render(report: Report, fmt: str, color: bool = False) -> str:
     if fmt == "github":
         return render_github(report)
     return render_text(report, color=color)
-
-
-def finding_key(f: Finding) -> tuple[str, int, str]:
-    return (f.path, f.line, f.rule)
