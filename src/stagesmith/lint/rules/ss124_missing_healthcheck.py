@@ -12,7 +12,7 @@ from stagesmith.lint.source import Doc
 
 @rule("SS124", "service-without-healthcheck", Severity.INFO)
 def check(doc: Doc, ctx: Context) -> Iterator[Hit]:
-    """The final stage ``EXPOSE``\\ s a port (it is a service) but defines no ``HEALTHCHECK``,
+    """The final stage has an ``EXPOSE`` (it is a service) but defines no ``HEALTHCHECK``,
     so orchestrators without probes cannot tell a hung server from a healthy one.
 
     Bad::
