@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import Mapping, Sequence
-from typing import Protocol
+from pathlib import Path
+from typing import Literal, Protocol
+
+SaveFormat = Literal["docker-archive", "oci-archive", "oci-dir"]
 
 
 class EngineLike(Protocol):
@@ -44,3 +47,5 @@ class EngineLike(Protocol):
     ) -> subprocess.CompletedProcess[str]: ...
 
     def stop(self, container: str) -> None: ...
+
+    def save(self, image: str, dest: Path, fmt: SaveFormat = ...) -> Path: ...

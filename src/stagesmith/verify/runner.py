@@ -7,14 +7,14 @@ container-structure-test reports them), then the defaults (``no-build-tools``,
 
 from __future__ import annotations
 
-import importlib
 import os
+import tempfile
 import time
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
 
 from stagesmith.errors import StagesmithError
+from stagesmith.image import Image, open_image
 from stagesmith.verify.commands import run_command_test
 from stagesmith.verify.config import VerifyConfig, load_verify_config
 from stagesmith.verify.defaults import check_build_tools, check_non_root, check_starts
@@ -26,9 +26,20 @@ from stagesmith.verify.source import archive_kind, view_from_image
 from stagesmith.verify.view import TreeView
 
 
-def _open_image(stack: ExitStack, image: str, platform: str | None, engine: Any) -> Any:
-    reader = importlib.import_module("stagesmith.image")  # late: verify loads without it
-    return stack.enter_context(reader.open_image(image, platform=platform, engine=engine))
+def _open_image(
+    stack: ExitStack, image: str, platform: str | None, engine: EngineLike | None
+) -> Image:
+    """Open an archive directly; export an engine image to an OCI layout first.
+
+    The export goes through our engine adapter (``--format oci-dir``) rather than the
+    reader's own ``save``, so remote builders and the chosen engine are honoured.
+    """
+    path = Path(image)
+    if engine is not None and not (path.exists() and archive_kind(path)):
+        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="stagesmith-verify-")))
+        layout = engine.save(image, tmp / "oci", "oci-dir")
+        return stack.enter_context(open_image(layout, platform=platform))
+    return stack.enter_context(open_image(image, platform=platform))
 
 
 def _runnable_ref(image: str, engine: EngineLike | None) -> tuple[str | None, str]:
