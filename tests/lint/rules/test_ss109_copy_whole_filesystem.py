@@ -9,9 +9,7 @@ from tests.lint.helpers import catches, passes
 CATCHES = [
     pytest.param("FROM alpine:3.20 AS b\nFROM alpine:3.20\nCOPY --from=b / /\n", {}, id="root"),
     pytest.param(
-        "FROM python:3.12 AS b\nFROM python:3.12-slim\nCOPY --from=b /usr/local /usr/local\n",
-        {},
-        id="usr local",
+        "FROM python:3.12 AS b\nFROM python:3.12-slim\nCOPY --from=b /usr /usr\n", {}, id="usr"
     ),
     pytest.param(
         'FROM alpine:3.20 AS b\nFROM alpine:3.20\nCOPY --from=b ["/", "/"]\n', {}, id="json form"
@@ -23,6 +21,11 @@ PASSES = [
         "FROM alpine:3.20 AS b\nFROM alpine:3.20\nCOPY --from=b /install /usr/local\n",
         {},
         id="a directory",
+    ),
+    pytest.param(
+        "FROM python:3.12 AS b\nFROM python:3.12-slim\nCOPY --from=b /usr/local /usr/local\n",
+        {},
+        id="usr local prefix",
     ),
     pytest.param("FROM alpine:3.20\nCOPY . /\n", {}, id="context root"),
 ]

@@ -9,12 +9,13 @@ from stagesmith.lint.graph import copy_sources
 from stagesmith.lint.model import Severity
 from stagesmith.lint.source import Doc
 
-_WHOLE = {"/", "/.", "/*", "/usr", "/usr/", "/usr/*", "/usr/local", "/usr/local/", "/usr/local/*"}
+#: ``/usr/local`` is deliberately absent: copying a ``--prefix`` install there is common and fine.
+_WHOLE = {"/", "/.", "/*", "/usr", "/usr/", "/usr/*", "/var", "/var/", "/etc", "/etc/"}
 
 
 @rule("SS109", "copy-whole-filesystem", Severity.WARNING)
 def check(doc: Doc, ctx: Context) -> Iterator[Hit]:
-    """``COPY --from=stage / /`` (or ``/usr``, ``/usr/local``) drags the builder's whole
+    """``COPY --from=stage / /`` (or ``/usr``, ``/etc``, ``/var``) drags the builder's whole
     filesystem, compilers and caches included, into the image: copy only what runs.
 
     Bad::
