@@ -36,10 +36,14 @@ _TYPES = {
 
 
 def _num(field: bytes, where: str) -> int:
+    try:  # fast path: octal digits padded with NUL/space (int() strips the spaces)
+        return int(field.rstrip(b"\x00"), 8)
+    except ValueError:
+        pass
     if field and field[0] & 0x80:  # GNU base-256
         value = int.from_bytes(field[1:], "big")
         return -value if field[0] & 0x40 else value
-    text = field.rstrip(b"\x00 ").lstrip(b" ")
+    text = field.split(b"\x00", 1)[0].strip()
     if not text:
         return 0
     try:
@@ -54,7 +58,8 @@ def _checksum_ok(hdr: bytes) -> bool:
         stored = int(text, 8)
     except ValueError:
         return False
-    return stored == sum(hdr[:148]) + 256 + sum(hdr[156:])
+    # the checksum is the byte sum with the checksum field itself counted as spaces
+    return stored == sum(hdr) - sum(hdr[148:156]) + 256
 
 
 def _str(field: bytes) -> str:
@@ -104,9 +109,16 @@ class _Content(io.RawIOBase):
         return int(n)
 
 
+_SCRATCH = memoryview(bytearray(1 << 20))
+
+
 def _skip(stream: BinaryIO, n: int, where: str) -> None:
+    """Read past ``n`` bytes (they must pass through the digest) without allocating."""
+    if n <= 0:
+        return
+    readinto = stream.readinto  # type: ignore[attr-defined]
     while n > 0:
-        got = len(stream.read(min(n, 1 << 20)))
+        got = readinto(_SCRATCH[: min(n, 1 << 20)])
         if not got:
             raise ImageError(f"{where}: truncated tar member")
         n -= got

