@@ -9,6 +9,7 @@ library check needs. It holds a small tuple per path, never file content.
 
 from __future__ import annotations
 
+import contextlib
 import posixpath
 from dataclasses import dataclass
 from typing import Any
@@ -37,9 +38,23 @@ WHITEOUT_PREFIX = ".wh."
 OPAQUE_MARKER = ".wh..wh..opq"
 
 
+_KIND_CACHE: dict[Any, str] = {}
+
+
 def kind_of(entry: Any) -> str:
     """Normalise the reader's entry type (an enum, a string or a tar type byte) to our names."""
     raw = getattr(entry, "type", None)
+    try:
+        return _KIND_CACHE[raw]
+    except (KeyError, TypeError):
+        pass
+    kind = _kind_uncached(raw)
+    with contextlib.suppress(TypeError):
+        _KIND_CACHE[raw] = kind
+    return kind
+
+
+def _kind_uncached(raw: Any) -> str:
     value = getattr(raw, "value", raw)
     if isinstance(value, bytes):
         value = value.decode("latin-1")
@@ -54,6 +69,14 @@ def kind_of(entry: Any) -> str:
 
 def norm(path: str) -> str:
     """Image paths as keys: no leading ``/`` or ``./``, no trailing ``/``."""
+    if (
+        path
+        and path[0] not in "./ "
+        and path[-1] not in "/ "
+        and "/." not in path
+        and "//" not in path
+    ):
+        return path  # already clean (the reader normalises paths)
     path = path.strip()
     while path.startswith("./"):
         path = path[2:]
@@ -69,6 +92,9 @@ def whiteout_target(entry: Any) -> tuple[str, bool] | None:
     Works whether the reader passes raw ``.wh.`` names or flags (``whiteout``/``opaque``)
     on entries whose path is already the deleted path (or the opaque directory).
     """
+    flag = getattr(entry, "whiteout", None)
+    if not flag and ".wh." not in entry.path and not getattr(entry, "opaque", False):
+        return None  # the common case, kept cheap: this runs for every entry
     path = norm(entry.path)
     base = posixpath.basename(path)
     parent = posixpath.dirname(path)
@@ -76,7 +102,6 @@ def whiteout_target(entry: Any) -> tuple[str, bool] | None:
         return parent, True
     if base.startswith(WHITEOUT_PREFIX):
         return (posixpath.join(parent, base[len(WHITEOUT_PREFIX) :]), False)
-    flag = getattr(entry, "whiteout", None)
     if getattr(entry, "opaque", False):
         return (norm(flag) if isinstance(flag, str) else path), True
     if flag:
@@ -103,19 +128,28 @@ class Index:
         self.layer_bytes: dict[int, int] = {}
         self.layer_entries: dict[int, int] = {}
 
-    def add(self, layer: int, entry: Any) -> None:
+    def add(
+        self,
+        layer: int,
+        entry: Any,
+        path: str | None = None,
+        kind: str | None = None,
+        wo: tuple[str, bool] | None = None,
+        known: bool = False,
+    ) -> None:
+        """Record one entry; ``known`` means path/kind/wo were already computed by the caller."""
         self.layer_entries[layer] = self.layer_entries.get(layer, 0) + 1
         self.layer_bytes[layer] = self.layer_bytes.get(layer, 0) + int(entry.size or 0)
-        wo = whiteout_target(entry)
+        if not known:
+            wo = whiteout_target(entry)
+            path, kind = norm(entry.path), kind_of(entry)
         if wo is not None:
             target, opaque = wo
             self._delete(layer, target, keep_self=opaque)
             return
-        path = norm(entry.path)
-        if not path:
+        if not path or kind is None:
             return
         self._dirs = None
-        kind = kind_of(entry)
         old = self.nodes.get(path)
         if old is not None and old.kind == DIR and kind != DIR:
             # a file replacing a directory hides everything below it

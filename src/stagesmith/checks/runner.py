@@ -37,26 +37,27 @@ def run_checks_with_index(
     the efficiency collector rides along instead of walking the layers a second time."""
     active = list(checks) if checks is not None else default_checks()
     index = Index()
-    # want() runs just before the walk yields that same entry; remember its takers until then
-    pending: list[Any] = [None, []]
+    # want() runs just before the walk yields that same entry: remember what it computed
+    pending: list[Any] = [None, "", "", None, []]
 
     def want(entry: Any) -> bool:
-        if whiteout_target(entry) is not None:
-            return False
+        wo = whiteout_target(entry)
         path, kind = norm(entry.path), kind_of(entry)
-        takers = [c for c in active if c.wants(entry, path, kind)]
-        pending[0], pending[1] = entry, takers
+        takers = [] if wo is not None else [c for c in active if c.wants(entry, path, kind)]
+        pending[:] = [entry, path, kind, wo, takers]
         return bool(takers)
 
     for layer, entry, reader in image.walk(want):
-        index.add(layer, entry)
+        if pending[0] is entry:
+            _, path, kind, wo, takers = pending
+        else:  # the reader did not ask (e.g. a whiteout): compute here
+            wo, path, kind, takers = whiteout_target(entry), norm(entry.path), kind_of(entry), []
+        pending[0] = None
+        index.add(layer, entry, path, kind, wo, known=True)
         for observe in observers:
             observe(layer, entry)
-        if whiteout_target(entry) is not None:
+        if wo is not None:
             continue
-        path, kind = norm(entry.path), kind_of(entry)
-        takers: list[Check] = pending[1] if pending[0] is entry else []
-        pending[0], pending[1] = None, []
         content = Content(reader) if reader is not None and takers else None
         for check in active:
             check.visit(layer, entry, path, kind, content if check in takers else None)
