@@ -9,22 +9,35 @@ try:  # Typer >= 0.20 vendors Click
 except ImportError:  # pragma: no cover - older Typer
     from click import exceptions as cexc  # type: ignore[no-redef,unused-ignore]
 
-# Importing the command modules registers their commands on ``app``.
+import importlib
+
 import typer
 import typer.main
 
-from stagesmith.cli import (  # noqa: F401
-    build,
-    compare,
-    generate,
-    inspect,
-    lint,
-    parse,
-    plan,
-    verify,
-)
 from stagesmith.cli.app import app, state
 from stagesmith.errors import StagesmithError
+
+#: Command name -> module that registers it on ``app`` when imported. Only the module of the
+#: command being run is imported, so ``stagesmith lint`` does not pay for Rich progress bars,
+#: the engine layer or the image reader.
+COMMANDS = {
+    "generate": "stagesmith.cli.generate",
+    "plan": "stagesmith.cli.plan",
+    "lint": "stagesmith.cli.lint",
+    "parse": "stagesmith.cli.parse",
+    "build": "stagesmith.cli.build",
+    "inspect": "stagesmith.cli.inspect",
+    "compare": "stagesmith.cli.compare",
+    "verify": "stagesmith.cli.verify",
+}
+
+
+def _load_commands(args: list[str]) -> None:
+    """Import the module of the command named in ``args``, or all of them (help, typos)."""
+    name = next((a for a in args if not a.startswith("-")), None)
+    modules = [COMMANDS[name]] if name in COMMANDS else list(COMMANDS.values())
+    for module in modules:
+        importlib.import_module(module)
 
 
 def _fail(message: str, code: int) -> None:
@@ -36,6 +49,7 @@ def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     # --debug is read before parsing so errors raised while parsing honour it too.
     state.debug = "--debug" in args
+    _load_commands(args)
 
     cli = typer.main.get_command(app)
     try:
