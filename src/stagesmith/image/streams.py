@@ -19,6 +19,7 @@ import zstandard
 from stagesmith.image.model import ImageError
 
 CHUNK = 1 << 20
+ZSTD_IN = 1 << 16
 GZIP_MAGIC = b"\x1f\x8b"
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 
@@ -116,7 +117,8 @@ class _Zstd(io.RawIOBase):
 
     def readinto(self, b: bytearray | memoryview) -> int:  # type: ignore[override]
         while not self._pending and not self._eof:
-            data = self._raw.read(CHUNK)
+            # small input slices bound the output of one decompress() call (zstd bombs)
+            data = self._raw.read(ZSTD_IN)
             if not data:
                 self._eof = True
                 if not self._obj.eof and self._started:
