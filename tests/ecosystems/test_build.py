@@ -46,6 +46,11 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], str]:
         if app not in images:
             tag = f"localhost/stagesmith-test/app-{app}:latest"
             proc = build(APPS / app, tag, workdir)
+            if proc.returncode != 0:
+                # Other test sessions share this engine and may remove images under us:
+                # restore missing stand-ins and try once more before failing.
+                ensure_standins()
+                proc = build(APPS / app, tag, workdir)
             assert proc.returncode == 0, proc.stderr[-3000:]
             images[app] = tag
         return images[app]

@@ -248,3 +248,24 @@ def test_spring_boot_launcher_follows_the_parent_version(
     )
     _, text = dockerfile(tmp_path)
     assert f'ENTRYPOINT ["java", "{launcher}"]' in text
+
+
+def test_go_several_mains_warns(tmp_path: Path) -> None:
+    (tmp_path / "go.mod").write_text("module x/multi\n\ngo 1.21\n")
+    for name in ("api", "worker"):
+        (tmp_path / "cmd" / name).mkdir(parents=True)
+        (tmp_path / "cmd" / name / "main.go").write_text("package main\n\nfunc main() {}\n")
+    plan, text = dockerfile(tmp_path)
+    assert "-o /out/multi ./cmd/api" in text
+    assert plan.warnings == ["several main packages; building ./cmd/api, not ./cmd/worker"]
+
+
+def test_yarn_berry_and_npmrc(tmp_path: Path) -> None:
+    (tmp_path / "package.json").write_text(json.dumps({"name": "b", "main": "i.js"}))
+    (tmp_path / "yarn.lock").write_text("__metadata:\n  version: 8\n")
+    (tmp_path / ".yarnrc.yml").write_text("nodeLinker: node-modules\n")
+    plan, text = dockerfile(tmp_path)
+    assert "COPY package.json yarn.lock .yarnrc.yml ./" in text
+    assert "yarn install --immutable" in text and "--frozen-lockfile" not in text
+    assert "yarn workspaces focus --all --production" in text
+    assert any(d.key == "yarn" for d in plan.decisions)

@@ -82,5 +82,16 @@ def plan(spec: GoSpec, images: ImageMap, options: EcoOptions, root: Path | None 
             "time.LoadLocation used" if spec.uses_tzdata else "no time zone lookups",
         )
     result.decide("user", "65532:65532", "numeric non-root user; works without /etc/passwd")
+    if spec.other_mains:
+        result.warnings.append(
+            f"several main packages; building {spec.main_package}, not {', '.join(spec.other_mains)}"
+        )
+    result.decide(
+        "main package",
+        spec.main_package,
+        "the root package is main"
+        if spec.main_package == "."
+        else "first main package under the module",
+    )
     result.params["entrypoint"] = f"/usr/local/bin/{spec.binary}"
     return finish(result, options)

@@ -45,9 +45,15 @@ def plan(
 ) -> EcoPlan:
     builder = images(f"node:{spec.node_major}")
     install = node_install(spec.manager, spec.lockfile)
-    manifests = ["package.json", *([spec.lockfile] if spec.lockfile else [])]
-    if spec.manager == "pnpm" and root is not None and (root / "pnpm-workspace.yaml").is_file():
-        manifests.append("pnpm-workspace.yaml")
+    prod_install = (
+        PROD_INSTALL[spec.manager]
+        if spec.lockfile or spec.manager != "npm"
+        else "npm install --omit=dev"
+    )
+    if spec.yarn_berry:
+        install = "corepack enable && yarn install --immutable"
+        prod_install = f"{install} && yarn workspaces focus --all --production"
+    manifests = ["package.json", *([spec.lockfile] if spec.lockfile else []), *spec.config_files]
     with_tests = options.with_tests and "test" in spec.scripts
     has_build = "build" in spec.scripts
     if spec.static:
@@ -79,9 +85,7 @@ def plan(
             "name": spec.name,
             "manifests": manifests,
             "install": install,
-            "prod_install": PROD_INSTALL[spec.manager]
-            if spec.lockfile or spec.manager != "npm"
-            else "npm install --omit=dev",
+            "prod_install": prod_install,
             "cache": CACHES[spec.manager],
             "run": "npm run" if spec.manager == "npm" else spec.manager,
             "build": has_build,
@@ -111,6 +115,18 @@ def plan(
         if spec.lockfile
         else "no lock file to freeze",
     )
+    if spec.yarn_berry:
+        result.decide(
+            "yarn",
+            "Berry (2+)",
+            "yarn.lock has __metadata or packageManager says yarn@2+: --immutable, not --frozen-lockfile",
+        )
+    if spec.config_files:
+        result.decide(
+            "config files",
+            ", ".join(spec.config_files),
+            "copied with the manifests so the install sees the same registry and settings",
+        )
     result.decide(
         "builder",
         builder,

@@ -24,6 +24,7 @@ class GoSpec(BaseModel):
     go_version: str
     binary: str
     main_package: str = "."
+    other_mains: list[str] = []
     cgo: bool = False
     vendored: bool = False
     has_go_sum: bool = False
@@ -59,15 +60,15 @@ def read(root: Path) -> GoSpec:
             if re.search(r"^package\s+main\b", p.read_text("utf-8", "replace"), re.M)
         }
     )
-    main_package = "."
-    if mains and root not in mains:
-        main_package = "./" + mains[0].relative_to(root).as_posix()
+    names = ["." if m == root else "./" + m.relative_to(root).as_posix() for m in mains]
+    main_package = "." if "." in names or not names else names[0]
     path = module.group(1)
     return GoSpec(
         module=path,
         go_version=version.group(1) if version else "1.22",
         binary=path.rstrip("/").rsplit("/", 1)[-1] or "app",
         main_package=main_package,
+        other_mains=[n for n in names if n != main_package],
         cgo=bool(re.search(r'^\s*import\s+"C"', code, re.MULTILINE)),
         vendored=(root / "vendor" / "modules.txt").is_file(),
         has_go_sum=(root / "go.sum").is_file(),

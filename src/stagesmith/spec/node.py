@@ -18,6 +18,9 @@ LOCKFILES: dict[str, Literal["npm", "yarn", "pnpm"]] = {
     "pnpm-lock.yaml": "pnpm",
 }
 
+#: Package-manager configuration the install step must see (registry, auth via secrets, linker).
+CONFIG_FILES = (".npmrc", ".yarnrc", ".yarnrc.yml", "pnpm-workspace.yaml")
+
 #: Where common front-end tool chains write their build, in order of preference.
 _STATIC_OUTPUTS = ("dist", "build", "out", "public")
 
@@ -36,6 +39,8 @@ class NodeSpec(BaseModel):
     has_dev_dependencies: bool = False
     static: bool = False
     output_dir: str = "dist"
+    yarn_berry: bool = False
+    config_files: list[str] = []
 
 
 def detect(root: Path) -> bool:
@@ -65,7 +70,12 @@ def read(root: Path) -> NodeSpec:
     raw_marker = doc.get("stagesmith")
     marker: dict[str, Any] = raw_marker if isinstance(raw_marker, dict) else {}
     output = str(marker.get("output") or "") or _guess_output(root, scripts)
+    berry = lockfile == "yarn.lock" and "__metadata:" in (root / "yarn.lock").read_text(
+        encoding="utf-8", errors="replace"
+    )
     return NodeSpec(
+        yarn_berry=berry or declared.startswith(("yarn@2", "yarn@3", "yarn@4")),
+        config_files=[n for n in CONFIG_FILES if (root / n).is_file()],
         name=str(doc.get("name") or root.name),
         manager=manager,
         lockfile=lockfile,

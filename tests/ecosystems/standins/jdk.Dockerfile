@@ -7,5 +7,5 @@ RUN mkdir -p /usr/share/man/man1 && apt-get update -qq \
     && apt-get install -y -qq --no-install-recommends openjdk-17-jdk-headless maven \
        libmaven-compiler-plugin-java libmaven-jar-plugin-java libmaven-resources-plugin-java \
        libsurefire-java libmaven-install-plugin-java libmaven-dependency-plugin-java \
-    && rm -rf /var/lib/apt/lists/* \
+    && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin \
     && printf '<settings><localRepository>/usr/share/maven-repo</localRepository><offline>true</offline></settings>\n' > /etc/maven/settings.xml
