@@ -269,3 +269,23 @@ def test_yarn_berry_and_npmrc(tmp_path: Path) -> None:
     assert "yarn install --immutable" in text and "--frozen-lockfile" not in text
     assert "yarn workspaces focus --all --production" in text
     assert any(d.key == "yarn" for d in plan.decisions)
+
+
+def test_go_vendored_builds_without_download(tmp_path: Path) -> None:
+    (tmp_path / "go.mod").write_text("module x/v\n\ngo 1.21\n")
+    (tmp_path / "go.sum").write_text("")
+    (tmp_path / "main.go").write_text("package main\n\nfunc main() {}\n")
+    (tmp_path / "vendor").mkdir()
+    (tmp_path / "vendor" / "modules.txt").write_text("# none\n")
+    _, text = dockerfile(tmp_path)
+    assert "go mod download" not in text
+    assert "COPY go.mod go.sum ./\nCOPY vendor/ ./vendor/" in text
+    assert "go build -mod=vendor" in text
+
+
+def test_node_without_lockfile_warns_and_installs(tmp_path: Path) -> None:
+    (tmp_path / "package.json").write_text(json.dumps({"name": "n", "main": "i.js"}))
+    plan, text = dockerfile(tmp_path)
+    assert "    npm install\n" in text and "npm install --omit=dev" in text
+    assert plan.warnings == ["no lock file: the install is not reproducible"]
+    assert 'CMD ["node", "i.js"]' in text
