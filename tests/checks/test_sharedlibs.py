@@ -142,3 +142,28 @@ def test_hand_reader_agrees_with_pyelftools_on_host_binaries() -> None:
         assert ours.interpreter == interp, path
         checked += 1
     assert checked > 20
+
+
+def test_symlink_loops_and_broken_elf_do_not_hang_or_crash(objs: dict[str, bytes]) -> None:
+    truncated = objs["app"][:200]  # headers claim tables beyond the end of the file
+    layer = {
+        "usr/local/bin/app": (objs["app"], 0o755),
+        "usr/lib/libfoo.so": Sym("libfoo.so.1"),
+        "usr/lib/libfoo.so.1": Sym("libfoo.so"),
+        "usr/local/bin/broken": (truncated, 0o755),
+        "usr/local/bin/garbage": (b"\x7fELF" + b"\xff" * 100, 0o755),
+    }
+    assert missing(SynthImage([BASE, layer])) == {"libfoo.so": ["usr/local/bin/app"]}
+
+
+def test_parser_reads_only_a_prefix_of_the_file(objs: dict[str, bytes]) -> None:
+    data = objs["app"] + b"\0" * 1_000_000  # trailing bytes (debug info) are never needed
+    asked: list[int] = []
+
+    def head(n: int) -> bytes:
+        asked.append(n)
+        return data[:n]
+
+    info = parse_elf(head)
+    assert info is not None and info.needed == ["libfoo.so", "libc.so.6"]
+    assert max(asked) <= len(objs["app"])

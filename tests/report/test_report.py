@@ -105,3 +105,12 @@ def test_gates_from_flags_and_config() -> None:
     assert len(Gates.build({}, None, None, "warning").violations(report)) == 2
     assert Gates.build({"fail-on": ["error"]}, None, None, None).violations(report) == []
     assert parse_size("50MB") == 50_000_000 and parse_size("1.5KiB") == 1536
+
+
+def test_html_escapes_hostile_layer_commands_and_paths() -> None:
+    report = inspect_image(fat(), "<img src=x onerror=alert(1)>").report
+    report["layers"][0]["created_by"] = "RUN echo </code><script>alert(1)</script>"
+    report["findings"][0]["message"] = "<b>bold</b> & more"
+    page = render_inspect_html(report)
+    assert "<script" not in page.lower() and "<img" not in page and "<b>bold" not in page
+    assert "&lt;script&gt;" in page and "&lt;b&gt;bold&lt;/b&gt; &amp; more" in page
