@@ -289,3 +289,17 @@ def test_node_without_lockfile_warns_and_installs(tmp_path: Path) -> None:
     assert "    npm install\n" in text and "npm install --omit=dev" in text
     assert plan.warnings == ["no lock file: the install is not reproducible"]
     assert 'CMD ["node", "i.js"]' in text
+
+
+def test_describe_lists_detection_stages_and_reasons() -> None:
+    from stagesmith.plan.combined import describe
+
+    plan = plan_project(APPS / "pynode-app")
+    text = describe(plan)
+    assert text.startswith(
+        "ecosystem: python+node (detected from requirements.txt, frontend/package.json)\n"
+    )
+    for stage in plan.stages:
+        assert f"FROM {stage.base}" in text
+    for decision in plan.decisions:
+        assert f"because {decision.reason}" in text

@@ -253,3 +253,14 @@ def render(plan: EcoPlan, template_dir: Path | None = None) -> tuple[str, str]:
     while "\n\n\n" in text:
         text = text.replace("\n\n\n", "\n\n")
     return text.strip() + "\n", "\n".join(plan.dockerignore) + "\n"
+
+
+def describe(plan: EcoPlan) -> str:
+    """The plan as text for ``stagesmith plan PATH``: what was detected, stages, decisions."""
+    lines = [f"ecosystem: {plan.ecosystem} (detected from {', '.join(plan.detected_from)})"]
+    lines.append("stages:")
+    lines += [f"  {s.name:<10} {s.role:<14} FROM {s.base}" for s in plan.stages]
+    lines.append("decisions:")
+    lines += [f"  {d.key}: {d.value}\n      because {d.reason}" for d in plan.decisions]
+    lines += [f"warning: {w}" for w in plan.warnings]
+    return "\n".join(lines) + "\n"
