@@ -42,8 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     except StagesmithError as exc:
         print(f"stagesmith: error: {exc}", file=sys.stderr)
         return exc.exit_code
-    json.dump(doc, sys.stdout, indent=2)
-    sys.stdout.write("\n")
+    sys.stdout.write(json.dumps(doc, indent=2) + "\n")  # one write: json.dump writes per token
     return 0
 
 

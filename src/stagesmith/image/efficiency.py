@@ -95,9 +95,9 @@ class EfficiencyCollector:
         for path in parents:
             e = nodes.get(path)
             flags[path] = e is not None and _declared_dir(e)
-        for path, e in nodes.items():
-            if e.whiteout is None:
-                flags[path] = _declared_dir(e)
+        for path, e in nodes.items():  # files need no flag: a file whiteout counts 0 anyway
+            if e.type is EntryType.DIR and e.whiteout is None and path not in parents:
+                flags[path] = e.mode != _IMPLIED
 
     def _close_layer(self) -> None:
         if not self._pending:
