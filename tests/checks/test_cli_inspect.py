@@ -7,11 +7,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from stagesmith.checks.summary import inspect_image
 from stagesmith.image import open_image
 from stagesmith.image.efficiency import analyze
+from stagesmith.report.json import load_schema
 from tests.archives import dir_, docker_archive, file, oci_archive, symlink, whiteout
 from tests.checks.cbuild import build_lib_and_app
 
@@ -88,6 +90,7 @@ def test_inspect_json_reports_missing_library_root_key_and_gcc(images: dict[str,
     assert ("root-user", "root") in keys
     assert ("build-tool", "gcc") in keys
     assert ("secret", "root/.ssh/id_rsa") in keys
+    jsonschema.validate(doc, load_schema("inspect"))
     lib = next(f for f in doc["findings"] if f["id"] == "missing-library")
     assert lib["paths"] == ["usr/bin/app"] and lib["layer"] == 1
     assert [r["created_by"] for r in doc["layers"]] == ["base", "COPY app"]
@@ -148,6 +151,7 @@ def test_compare_cli(images: dict[str, Path], tmp_path: Path) -> None:
     proc = run("compare", images["broken"], images["fixed"], "--json")
     assert proc.returncode == 0, proc.stderr
     diff = json.loads(proc.stdout)
+    jsonschema.validate(diff, load_schema("compare"))
     assert "gcc removed" in diff["changes"]
     assert "runs as root → uid 10001" in diff["changes"]
     assert {f["id"] for f in diff["findings"]["removed"]} >= {"missing-library", "secret"}

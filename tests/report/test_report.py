@@ -114,3 +114,29 @@ def test_html_escapes_hostile_layer_commands_and_paths() -> None:
     page = render_inspect_html(report)
     assert "<script" not in page.lower() and "<img" not in page and "<b>bold" not in page
     assert "&lt;script&gt;" in page and "&lt;b&gt;bold&lt;/b&gt; &amp; more" in page
+
+
+def test_reports_validate_against_the_shipped_json_schemas() -> None:
+    import jsonschema
+
+    from stagesmith.report.json import load_schema
+
+    a, b = inspect_image(fat(), "fat"), inspect_image(slim(), "slim")
+    a.report["efficiency"] = {
+        "score": 0.5,
+        "wasted_bytes": 10,
+        "user_wasted_percent": 0.1,
+        "inefficient": [{"path": "x", "count": 2, "wasted_bytes": 10}],
+    }
+    for report in (a.report, b.report):
+        jsonschema.validate(json.loads(to_json(report)), load_schema("inspect"))
+    diff = compare(a, b)
+    diff["changes"] = change_lines(diff)
+    jsonschema.validate(json.loads(to_json(diff)), load_schema("compare"))
+    broken = dict(a.report, findings=[{"id": "x"}])
+    try:
+        jsonschema.validate(broken, load_schema("inspect"))
+    except jsonschema.ValidationError:
+        pass
+    else:  # pragma: no cover
+        raise AssertionError("schema accepted a finding without severity")
