@@ -129,7 +129,11 @@ class EfficiencyCollector:
             self._mark_dirs(nodes, parents)
         # dive visits leaves depth-first with names sorted; the order matters because a
         # whiteout of a path missing below stops dive's visit of the rest of that layer
-        leaves = sorted((raw for raw in nodes if raw not in parents), key=lambda p: p.split("/"))
+        # (without whiteouts in the layer the order changes nothing, so skip the sort)
+        deletes = any(e.whiteout is not None for e in nodes.values())
+        leaves = [raw for raw in nodes if raw not in parents]
+        if deletes:
+            leaves.sort(key=lambda p: p.split("/"))
         for raw in leaves:
             e = nodes[raw]
             key, size = raw, e.size
@@ -152,7 +156,7 @@ class EfficiencyCollector:
         # stack this layer the way dive does: nodes in its visit order (children before their
         # parent, names sorted), a whiteout removing whatever is there, anything else added;
         # opaque markers are ignored. On layer 0 dive stacks the layer onto its own copy.
-        for raw in sorted(nodes, key=_child_first):
+        for raw in sorted(nodes, key=_child_first) if deletes else nodes:
             e = nodes[raw]
             if e.whiteout is not None:
                 self._stack.remove(e.whiteout)
