@@ -69,10 +69,11 @@ def test_gcc_image_fails_defaults(images: Images, podman_engine) -> None:  # typ
     assert report.exit_code == 1
 
 
+@pytest.mark.parametrize("fmt", ["docker-archive", "oci-archive"])
 def test_saved_archive_runs_commands_through_podman(
-    images: Images, podman_engine, tmp_path: Path
+    images: Images, podman_engine, tmp_path: Path, fmt: str
 ) -> None:  # type: ignore[no-untyped-def]
-    archive = podman_engine.save(images.app, tmp_path / "app.tar", "oci-archive")
+    archive = podman_engine.save(images.app, tmp_path / "app.tar", fmt)
     config = {
         "schemaVersion": "2.0.0",
         "commandTests": [{"name": "cat", "command": "cat", "args": ["/etc/hostname"]}],

@@ -29,16 +29,17 @@ from stagesmith.verify.view import TreeView
 def _open_image(
     stack: ExitStack, image: str, platform: str | None, engine: EngineLike | None
 ) -> Image:
-    """Open an archive directly; export an engine image to an OCI layout first.
+    """Open an archive directly; export an engine image to a docker-archive first.
 
-    The export goes through our engine adapter (``--format oci-dir``) rather than the
-    reader's own ``save``, so remote builders and the chosen engine are honoured.
+    The export goes through our engine adapter rather than the reader's own ``save``, so the
+    chosen engine and remote builders are honoured. docker-archive, not an OCI layout: its
+    layers stay uncompressed, which is several times faster to write and to read.
     """
     path = Path(image)
     if engine is not None and not (path.exists() and archive_kind(path)):
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="stagesmith-verify-")))
-        layout = engine.save(image, tmp / "oci", "oci-dir")
-        return stack.enter_context(open_image(layout, platform=platform))
+        archive = engine.save(image, tmp / "image.tar", "docker-archive")
+        return stack.enter_context(open_image(archive, platform=platform))
     return stack.enter_context(open_image(image, platform=platform))
 
 
