@@ -140,3 +140,13 @@ def test_reports_validate_against_the_shipped_json_schemas() -> None:
         pass
     else:  # pragma: no cover
         raise AssertionError("schema accepted a finding without severity")
+
+
+def test_text_report_prints_hostile_markup_literally() -> None:
+    report = inspect_image(fat(), "[red]img[/]").report
+    report["layers"][0]["created_by"] = "RUN echo [/bold] [link=x]y[/link]"
+    report["findings"][0]["message"] = "/app/[/]weird[bold]"
+    buf = io.StringIO()
+    render_inspect(Console(file=buf, width=200), report)
+    text = buf.getvalue()
+    assert "[red]img[/]" in text and "[/bold]" in text and "/app/[/]weird[bold]" in text

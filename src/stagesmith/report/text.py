@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from stagesmith.report.fmt import human_size, short
 
@@ -14,13 +16,13 @@ _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 def render_inspect(console: Console, report: dict[str, Any]) -> None:
     totals = report["totals"]
-    console.print(f"[bold]{report['image']}[/bold]", markup=True)
+    console.print(f"[bold]{escape(report['image'])}[/bold]", markup=True)
     table = Table(title="Layers", title_justify="left")
     table.add_column("#", justify="right")
     table.add_column("size", justify="right")
     table.add_column("created by", overflow="fold")
     for row in report["layers"]:
-        table.add_row(str(row["index"]), human_size(row["size"]), short(row["created_by"]))
+        table.add_row(str(row["index"]), human_size(row["size"]), Text(short(row["created_by"])))
     table.add_row(
         "", human_size(totals["size"]), f"total: {totals['layers']} layers, {totals['files']} files"
     )
@@ -37,7 +39,9 @@ def render_inspect(console: Console, report: dict[str, Any]) -> None:
             waste.add_column("wasted", justify="right")
             waste.add_column("path", overflow="fold")
             for row in eff["inefficient"][:10]:
-                waste.add_row(str(row["count"]), human_size(row["wasted_bytes"]), "/" + row["path"])
+                waste.add_row(
+                    str(row["count"]), human_size(row["wasted_bytes"]), Text("/" + row["path"])
+                )
             console.print(waste)
     render_findings(console, report["findings"])
 
@@ -54,17 +58,17 @@ def render_findings(
     table.add_column("finding", overflow="fold")
     for f in findings:
         sev = f["severity"]
-        table.add_row(f"[{_STYLE.get(sev, '')}]{sev}[/]", f["id"], f["message"])
+        table.add_row(Text(sev, style=_STYLE.get(sev, "")), Text(f["id"]), Text(f["message"]))
     console.print(table)
 
 
 def render_compare(console: Console, diff: dict[str, Any], changes: list[str]) -> None:
     size = diff["size"]
     console.print(
-        f"[bold]{diff['a']}[/bold] {human_size(size['a'])} → [bold]{diff['b']}[/bold] "
-        f"{human_size(size['b'])}  ({size['reduction_percent']:+.1f} % smaller)"
+        f"[bold]{escape(diff['a'])}[/bold] {human_size(size['a'])} → [bold]{escape(diff['b'])}[/bold] "
+        f"{human_size(size['b'])}  ({size['reduction_percent']:.1f} % smaller)"
         if size["delta"] <= 0
-        else f"[bold]{diff['a']}[/bold] {human_size(size['a'])} → [bold]{diff['b']}[/bold] "
+        else f"[bold]{escape(diff['a'])}[/bold] {human_size(size['a'])} → [bold]{escape(diff['b'])}[/bold] "
         f"{human_size(size['b'])}  ({-size['reduction_percent']:.1f} % larger)",
         markup=True,
     )
@@ -84,8 +88,8 @@ def render_compare(console: Console, diff: dict[str, Any], changes: list[str]) -
         only = diff[side]
         console.print(f"only in {label}: {only['count']} files, {human_size(only['bytes'])}")
         for row in only["largest"][:5]:
-            console.print(f"  {human_size(row['size']):>10}  /{row['path']}")
+            console.print(Text(f"  {human_size(row['size']):>10}  /{row['path']}"))
     if changes:
         console.print("[bold]changes[/bold]", markup=True)
         for line in changes:
-            console.print(f"  {line}")
+            console.print(Text(f"  {line}"))
