@@ -150,3 +150,12 @@ def test_text_report_prints_hostile_markup_literally() -> None:
     render_inspect(Console(file=buf, width=200), report)
     text = buf.getvalue()
     assert "[red]img[/]" in text and "[/bold]" in text and "/app/[/]weird[bold]" in text
+
+
+def test_every_emitted_finding_id_is_known_to_the_gates() -> None:
+    from stagesmith.checks.thresholds import KNOWN_IDS
+
+    gates = Gates.build({}, None, None, "secret,no-such-id,error")
+    assert gates.unknown_ids() == ["no-such-id"]
+    emitted = {f["id"] for f in inspect_image(fat(), "x").report["findings"]}
+    assert emitted <= KNOWN_IDS

@@ -26,6 +26,22 @@ _UNITS = {
     "mib": 1024**2,
     "gib": 1024**3,
 }
+#: Every finding id the built-in checks emit (``--fail-on`` warns about other names).
+KNOWN_IDS = frozenset(
+    {
+        "missing-library",
+        "missing-interpreter",
+        "secret",
+        "git-dir",
+        "root-user",
+        "unknown-user",
+        "build-tool",
+        "headers",
+        "package-cache",
+        "apt-lists",
+        "setuid",
+    }
+)
 _SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$")
 
 
@@ -83,6 +99,9 @@ class Gates:
                     if gates.fail_severity is None or sev < gates.fail_severity:
                         gates.fail_severity = sev
         return gates
+
+    def unknown_ids(self) -> list[str]:
+        return sorted(self.fail_ids - KNOWN_IDS)
 
     def violations(self, report: dict[str, Any]) -> list[str]:
         out: list[str] = []

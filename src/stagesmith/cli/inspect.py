@@ -8,7 +8,7 @@ import typer
 
 from stagesmith.checks.source import inspect_source
 from stagesmith.checks.thresholds import Gates
-from stagesmith.cli.app import app, err, out, write_stdout
+from stagesmith.cli.app import app, err, out, warn, write_stdout
 from stagesmith.config import load_config
 from stagesmith.errors import Failure
 from stagesmith.fsutil import check_writable, write_atomic
@@ -44,6 +44,8 @@ def inspect(
     """Read an image with no daemon: layer table, wasted space and findings."""
     section = load_config(config).section("inspect")
     gates = Gates.build(section, min_efficiency, max_wasted, fail_on)
+    for unknown in gates.unknown_ids():
+        warn(f"--fail-on: no check emits finding id {unknown!r}")
     if html is not None:
         check_writable(html, force)
     result = inspect_source(source, platform=platform, engine=engine, efficiency=not no_efficiency)
