@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import glob
 import os
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -167,3 +168,30 @@ def test_parser_reads_only_a_prefix_of_the_file(objs: dict[str, bytes]) -> None:
     info = parse_elf(head)
     assert info is not None and info.needed == ["libfoo.so", "libc.so.6"]
     assert max(asked) <= len(objs["app"])
+
+
+def test_rpath_of_the_loading_object_is_inherited_but_runpath_is_not(
+    tmp_path: pytest.TempPathFactory,
+) -> None:
+    from tests.checks.cbuild import build_chain
+
+    for new_dtags, expected in ((False, {}), (True, {"libfoo.so": ["opt/app/lib/libbar.so"]})):
+        out = Path(str(tmp_path)) / ("runpath" if new_dtags else "rpath")
+        out.mkdir()
+        objs = build_chain(out, new_dtags)
+        info = parse_elf(lambda n, d=objs["app"]: d[:n])  # type: ignore[misc]
+        assert info is not None and bool(info.runpath) == new_dtags
+        layer = {
+            "opt/app/bin/app": (objs["app"], 0o755),
+            "opt/app/lib/libbar.so": objs["libbar.so"],
+            "opt/app/lib/libfoo.so": objs["libfoo.so"],
+        }
+        assert missing(SynthImage([BASE, layer])) == expected, new_dtags
+        # the host's real loader agrees, with the same layout on disk
+        for rel, spec in layer.items():
+            dest = out / "root" / rel
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.write_bytes(spec[0] if isinstance(spec, tuple) else spec)
+            dest.chmod(0o755)
+        run = subprocess.run([str(out / "root/opt/app/bin/app")], capture_output=True, text=True)
+        assert (run.returncode == 0) == (not expected), run.stderr

@@ -4,7 +4,8 @@ For every ELF executable and shared object (Python extension modules included) t
 ``DT_NEEDED``, ``DT_RPATH``/``DT_RUNPATH`` and the interpreter during the single walk, then
 resolves each needed soname the way glibc's loader would, but inside the image: ``DT_RPATH``
 (only when there is no ``DT_RUNPATH``), ``LD_LIBRARY_PATH`` from the image config,
-``DT_RUNPATH``, the directories of ``/etc/ld.so.conf`` and its ``include`` files, then the
+``DT_RUNPATH``, the ``DT_RPATH`` of the objects up the loading chain (when the needing object
+has no ``DT_RUNPATH``), the directories of ``/etc/ld.so.conf`` and its ``include`` files, then the
 default directories (multiarch ``/lib/<triplet>``, ``/usr/lib/<triplet>``, ``/lib64``,
 ``/usr/lib64``, ``/lib``, ``/usr/lib``). ``$ORIGIN``, ``$LIB`` and ``$PLATFORM`` are expanded and
 symlinks are followed inside the image. A candidate of the wrong ELF class or machine is
@@ -85,9 +86,11 @@ class SharedLibsCheck(Check):
         conf = {p: text for p, (layer, text) in self.conf.items() if index.alive(p, layer)}
         conf_dirs = ld_so_conf_dirs(conf, index)
         env_dirs = _ld_library_path(ctx.config)
-        missing: dict[str, dict[str, list[str]]] = {}  # soname -> needing path -> searched
         interp_missing: dict[str, list[str]] = {}
         layers: dict[str, int] = {}
+        # first pass: each object's own search path; remember who loads whom
+        unresolved: list[tuple[str, str, list[str]]] = []  # (needing path, soname, dirs)
+        loaded_by: dict[str, list[str]] = {}  # resolved library path -> objects needing it
         for path, elf in sorted(self.elves.items()):
             if not index.alive(path, elf.layer):
                 continue
@@ -100,9 +103,22 @@ class SharedLibsCheck(Check):
             musl = bool(info.interpreter and "ld-musl" in info.interpreter)
             dirs = self._search_dirs(path, info, env_dirs, conf_dirs, conf, musl)
             for soname in info.needed:
-                if self._find(soname, dirs, info, index, path) is None:
-                    missing.setdefault(soname, {})[path] = dirs
-                    layers.setdefault(soname, elf.layer)
+                real = self._find(soname, dirs, info, index, path)
+                if real is None:
+                    unresolved.append((path, soname, dirs))
+                else:
+                    loaded_by.setdefault(real, []).append(path)
+        # second pass: glibc also searches the DT_RPATH of every object up the loading chain
+        # (when the needing object has no DT_RUNPATH); auditwheel-repaired wheels rely on it
+        missing: dict[str, dict[str, list[str]]] = {}  # soname -> needing path -> searched
+        for path, soname, dirs in unresolved:
+            info = self.elves[path].info
+            if not info.runpath:
+                extra = self._inherited_rpath(path, loaded_by)
+                if extra and self._find(soname, extra, info, index, path) is not None:
+                    continue
+            missing.setdefault(soname, {})[path] = dirs
+            layers.setdefault(soname, self.elves[path].layer)
         out: list[Finding] = []
         for soname, needers in sorted(missing.items()):
             paths = sorted(needers)
@@ -137,6 +153,23 @@ class SharedLibsCheck(Check):
                 )
             )
         return out
+
+    def _inherited_rpath(self, path: str, loaded_by: dict[str, list[str]]) -> list[str]:
+        """DT_RPATH directories of the objects that (transitively) load ``path``."""
+        dirs: list[str] = []
+        seen = {path}
+        todo = list(loaded_by.get(path, []))
+        while todo and len(seen) < 10_000:
+            loader = todo.pop()
+            if loader in seen:
+                continue
+            seen.add(loader)
+            info = self.elves[loader].info
+            if info.rpath and not info.runpath:
+                origin = posixpath.dirname(loader)
+                dirs.extend(_expand(d, origin, info) for d in info.rpath)
+            todo.extend(loaded_by.get(loader, []))
+        return list(dict.fromkeys(dirs))
 
     def _search_dirs(
         self,
