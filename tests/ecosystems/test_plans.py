@@ -101,7 +101,9 @@ def test_rust_native_crates_get_runtime_libraries(tmp_path: Path) -> None:
 
 def test_rust_release_binary_on_slim() -> None:
     _, text = dockerfile("rust-hello")
-    assert "cargo build --release --offline --locked" in text
+    assert (
+        "    CARGO_PROFILE_RELEASE_STRIP=symbols cargo build --release --offline --locked" in text
+    )
     assert "--mount=type=cache,target=/src/target" in text
     assert "FROM debian:bookworm-slim AS runtime" in text
 
@@ -303,3 +305,11 @@ def test_describe_lists_detection_stages_and_reasons() -> None:
         assert f"FROM {stage.base}" in text
     for decision in plan.decisions:
         assert f"because {decision.reason}" in text
+
+
+def test_rust_keeps_a_configured_release_profile(tmp_path: Path) -> None:
+    (tmp_path / "Cargo.toml").write_text(
+        '[package]\nname = "p"\nversion = "0.1.0"\n\n[profile.release]\ndebug = true\n'
+    )
+    _, text = dockerfile(tmp_path)
+    assert "CARGO_PROFILE_RELEASE_STRIP" not in text

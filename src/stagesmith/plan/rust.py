@@ -42,6 +42,7 @@ def plan(
         | ({"ca-certificates"} if "openssl-sys" in crates else set())
     )
     distroless = runtime.startswith("gcr.io/distroless/")
+    strip = not ({"strip", "debug"} & set(spec.release_profile))
     result = EcoPlan(
         ecosystem="rust",
         detected_from=["Cargo.toml", *(["Cargo.lock"] if spec.has_lock else [])],
@@ -61,6 +62,7 @@ def plan(
             "build_packages": build_pkgs,
             "runtime_packages": [] if distroless else run_pkgs,
             "create_user": not distroless,
+            "strip": strip,
             "entrypoint": f"/usr/local/bin/{spec.binary}",
         },
         dockerignore=["target/"],

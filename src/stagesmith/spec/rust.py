@@ -19,6 +19,7 @@ class RustSpec(BaseModel):
     has_lock: bool = False
     vendored: bool = False
     workspace: bool = False
+    release_profile: dict[str, object] = {}
 
 
 def detect(root: Path) -> bool:
@@ -49,4 +50,5 @@ def read(root: Path) -> RustSpec:
         has_lock=(root / "Cargo.lock").is_file(),
         vendored=(root / "vendor").is_dir() and (root / ".cargo" / "config.toml").is_file(),
         workspace="workspace" in doc,
+        release_profile=dict((doc.get("profile") or {}).get("release") or {}),
     )
