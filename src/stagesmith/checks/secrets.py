@@ -61,8 +61,15 @@ NPM_TOKEN_RE = re.compile(rb"(_authToken|_auth|_password)\s*=\s*\S+")
 
 def _named_kind(path: str) -> str | None:
     """A secret recognised by name alone, or a name that needs its content checked."""
-    base = posixpath.basename(path)
-    parent = posixpath.basename(posixpath.dirname(path))
+    head, _, base = path.rpartition("/")
+    if (
+        base[:1] != "."
+        and base not in KEY_NAMES
+        and base != "credentials"
+        and base != "config.json"
+    ):
+        return None  # the common case, cheap: this runs for every file
+    parent = head.rpartition("/")[2]
     if base in KEY_NAMES:
         return "ssh-key"
     if base == ".env" or (base.startswith(".env.") and base not in (".env.example", ".env.sample")):

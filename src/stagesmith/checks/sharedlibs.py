@@ -61,14 +61,18 @@ class SharedLibsCheck(Check):
     def wants(self, entry: Any, path: str, kind: str) -> bool:
         if kind != FILE:
             return False
-        if path == LD_SO_CONF or path.startswith("etc/ld.so.conf.d/") or _is_musl_path(path):
+        if path[:4] == "etc/" and (
+            path == LD_SO_CONF or path.startswith("etc/ld.so.conf.d/") or _is_musl_path(path)
+        ):
             return True
         return int(entry.size or 0) >= 52 and looks_like_elf_candidate(path, int(entry.mode or 0))
 
     def visit(self, layer: int, entry: Any, path: str, kind: str, content: Content | None) -> None:
         if content is None:
             return
-        if path == LD_SO_CONF or path.startswith("etc/ld.so.conf.d/") or _is_musl_path(path):
+        if path[:4] == "etc/" and (
+            path == LD_SO_CONF or path.startswith("etc/ld.so.conf.d/") or _is_musl_path(path)
+        ):
             self.conf[path] = (layer, content.head(256 * 1024).decode("utf-8", "replace"))
             return
         try:
