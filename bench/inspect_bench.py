@@ -67,8 +67,8 @@ def _sha_file(path: Path) -> str:
     return h.hexdigest()
 
 
-def make_image(work: Path, total_mb: int, seed: int = 7) -> list[Path]:
-    """Layer tars totalling ~total_mb: 5 layers, ~25 KB average files, 20 % rewritten later."""
+def make_image(work: Path, total_mb: int, seed: int = 7, avg_kb: int = 25) -> list[Path]:
+    """Layer tars totalling ~total_mb: 5 layers, ~avg_kb average files, 20 % rewritten later."""
     rng = random.Random(seed)
     per_layer = total_mb * (1 << 20) // 5
     layers: list[Path] = []
@@ -78,12 +78,12 @@ def make_image(work: Path, total_mb: int, seed: int = 7) -> list[Path]:
         used = 0
         if earlier:  # duplicates: rewrite some earlier files (waste dive and we both count)
             for name, _ in rng.sample(earlier, k=len(earlier) // 5):
-                size = rng.randrange(1024, 50 * 1024)
+                size = rng.randrange(1024, 2 * avg_kb * 1024)
                 files.append((name, size))
                 used += size
         n = 0
         while used < per_layer:
-            size = rng.randrange(1024, 50 * 1024)
+            size = rng.randrange(1024, 2 * avg_kb * 1024)
             name = f"usr/share/l{i}/d{n % 97}/f{n}.bin"
             files.append((name, size))
             used += size
@@ -265,10 +265,19 @@ def main() -> int:
         archives["docker-archive-large"] = docker_archive(work / "large.tar", large)
         for p in large:
             p.unlink()
+        # the same number of files as the small image, each ~5x larger: isolates bytes from
+        # file count (per-path state is inherent to dive's definition; bytes must not matter)
+        big = make_image(
+            large_dir, args.large_mb, seed=13, avg_kb=25 * args.large_mb // args.small_mb
+        )
+        archives["docker-archive-large-same-files"] = docker_archive(work / "large-big.tar", big)
+        for p in big:
+            p.unlink()
         dive_peer = {
             "docker-archive-small": archives["docker-archive-small"],
             "oci-archive-gzip-small": archives["docker-archive-small"],  # dive reads no OCI
             "docker-archive-large": archives["docker-archive-large"],
+            "docker-archive-large-same-files": archives["docker-archive-large-same-files"],
         }
         for name, archive in archives.items():
             dive_out = work / f"{name}.dive.json"
@@ -298,18 +307,27 @@ def main() -> int:
                     float(ours["seconds"]) / float(dive["seconds"]),
                     3,  # type: ignore[arg-type]
                 )
+                case[f"cpu_ratio_{key}_vs_dive"] = round(  # steadier than wall on a busy host
+                    float(ours["cpu_seconds"]) / max(float(dive["cpu_seconds"]), 0.01),  # type: ignore[arg-type]
+                    3,
+                )
                 case[f"memory_ratio_{key}_vs_dive"] = round(
                     float(ours["peak_rss_mb"]) / float(dive["peak_rss_mb"]),
                     3,  # type: ignore[arg-type]
                 )
             cases[name] = case
-        s, l_ = cases["docker-archive-small"], cases["docker-archive-large"]
         results["cases"] = cases
-        for key in ("stagesmith_efficiency", "stagesmith_inspect_all_findings", "dive"):
-            results[f"memory_growth_large_vs_small_{key}"] = round(
-                float(l_[key]["peak_rss_mb"]) / float(s[key]["peak_rss_mb"]),
-                3,  # type: ignore[index]
-            )
+        s = cases["docker-archive-small"]
+        for label, big_case in (
+            ("large", "docker-archive-large"),
+            ("large_same_files", "docker-archive-large-same-files"),
+        ):
+            for key in ("stagesmith_efficiency", "stagesmith_inspect_all_findings", "dive"):
+                grown = cases[big_case][key]["peak_rss_mb"]  # type: ignore[index]
+                results[f"memory_growth_{label}_vs_small_{key}"] = round(
+                    float(grown) / float(s[key]["peak_rss_mb"]),  # type: ignore[index]
+                    3,
+                )
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
