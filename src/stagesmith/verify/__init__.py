@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from stagesmith.verify.config import VerifyConfig, load_verify_config, parse_verify_config
 from stagesmith.verify.report import CheckResult, VerifyReport, to_junit
+from stagesmith.verify.runner import run_verify
 
 __all__ = [
     "CheckResult",
@@ -15,5 +16,6 @@ __all__ = [
     "VerifyReport",
     "load_verify_config",
     "parse_verify_config",
+    "run_verify",
     "to_junit",
 ]
