@@ -68,6 +68,11 @@ class PodmanEngine(Engine):
             str(request.context),
         ]
 
+    def stop(self, container: str) -> None:
+        """Kill at once (``--time 0``): a shell or ``sleep`` as PID 1 ignores SIGTERM, and
+        waiting out the default 10 s grace period buys nothing for a throwaway container."""
+        self._run(["rm", "--force", "--time", "0", container], what="stop", check=False)
+
     def save(self, image: str, dest: Path, fmt: SaveFormat = "docker-archive") -> Path:
         if fmt not in SAVE_FORMATS:
             raise StagesmithError(f"unknown archive format {fmt!r}: use {', '.join(SAVE_FORMATS)}")
