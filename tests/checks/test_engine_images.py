@@ -121,3 +121,9 @@ def test_compare_full_against_slim(omp_images: dict[str, object]) -> None:
         "libgomp.so.1"
     ]
     assert diff["only_in_a"]["count"] > 1000
+
+
+def test_inspect_by_engine_image_name_matches_the_archive(omp_images: dict[str, object]) -> None:
+    by_name = findings(omp_images["slim_name"])
+    assert by_name == findings(omp_images["slim"])
+    assert ("missing-library", "libgomp.so.1") in {(f["id"], f["subject"]) for f in by_name}
