@@ -153,3 +153,19 @@ def test_failing_tests_fail_the_build(built: Callable[[str], str], tmp_path: Pat
     proc = build(app, "localhost/stagesmith-test/app-pynode-broken:latest", tmp_path)
     assert proc.returncode != 0
     assert "FAILED" in proc.stderr or "AssertionError" in proc.stderr
+
+
+def test_go_on_scratch_gets_ca_and_tzdata(built: Callable[[str], str], tmp_path: Path) -> None:
+    built("go-hello")  # warms the builder layers and the Go caches
+    tag = "localhost/stagesmith-test/app-go-hello-scratch:latest"
+    proc = build(APPS / "go-hello", tag, tmp_path, scratch=True)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    try:
+        # time.LoadLocation only succeeds because the plan copied zoneinfo into scratch.
+        assert run(tag, "--once").strip() == "go-hello ok uid=65532 zone=Europe/Paris"
+        files = file_list(tag)
+        assert "/etc/ssl/certs/ca-certificates.crt" in files
+        assert "/usr/share/zoneinfo/Europe/Paris" in files
+        assert not any(f.startswith(("/bin/", "/usr/bin/")) for f in files)
+    finally:
+        podman("rmi", "-f", tag, check=False)
