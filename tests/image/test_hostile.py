@@ -183,3 +183,31 @@ def test_unknown_platform_lists_available(tmp_path: Path) -> None:
     )
     with pytest.raises(ImageError, match=r"available: linux/amd64, linux/arm64/v8"):
         open_image(src, platform="linux/s390x")
+
+
+def _with_blob(tmp_path: Path, make_blob) -> Path:  # type: ignore[no-untyped-def]
+    """A legacy docker-archive whose one layer blob is ``make_blob(uncompressed_tar)``."""
+    b = build([[file("a", 70_000), file("b", b"bee")]])
+    raw = b.layers[0][1]
+    b.layers[0] = (make_blob(raw), raw)
+    return docker_archive(tmp_path / "x.tar", b, legacy=True)
+
+
+def test_multi_member_gzip_and_zero_padding_are_read(tmp_path: Path) -> None:
+    def two_members(raw: bytes) -> bytes:
+        half = len(raw) // 2
+        return gzip.compress(raw[:half]) + gzip.compress(raw[half:]) + bytes(1024)
+
+    with open_image(_with_blob(tmp_path, two_members)) as img:
+        got = {e.path: (r.read() if r else None) for _, e, r in img.walk(lambda e: e.path == "b")}
+    assert got["b"] == b"bee" and "a" in got
+
+
+def test_gzip_crc_mismatch_is_corrupt(tmp_path: Path) -> None:
+    def bad_crc(raw: bytes) -> bytes:
+        data = bytearray(gzip.compress(raw))
+        data[-8] ^= 0xFF  # CRC32 in the trailer
+        return bytes(data)
+
+    with pytest.raises(ImageError, match="corrupt gzip"):
+        _drain(_with_blob(tmp_path, bad_crc))
