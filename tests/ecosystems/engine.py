@@ -57,7 +57,7 @@ def generate(root: Path, **options: object) -> tuple[EcoPlan, str, str]:
 
 
 def build(
-    root: Path, tag: str, workdir: Path, **options: object
+    root: Path, tag: str, workdir: Path, *engine_args: str, **options: object
 ) -> subprocess.CompletedProcess[str]:
     """Generate into a copy-free build: the Dockerfile and .dockerignore go next to the context."""
     _, dockerfile, ignore = generate(root, **options)
@@ -66,7 +66,8 @@ def build(
     (path.parent / (path.name + ".dockerignore")).write_text(ignore)
     return podman(
         "build", "--pull=never", "--force-rm", "-q", "-f", str(path),
-        "--ignorefile", str(path.parent / (path.name + ".dockerignore")), "-t", tag, str(root),
+        "--ignorefile", str(path.parent / (path.name + ".dockerignore")), "-t", tag,
+        *engine_args, str(root),
         check=False,
     )  # fmt: skip
 

@@ -6,6 +6,7 @@ contain no compiler or SDK from its builder stage.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import time
@@ -167,5 +168,31 @@ def test_go_on_scratch_gets_ca_and_tzdata(built: Callable[[str], str], tmp_path:
         assert "/etc/ssl/certs/ca-certificates.crt" in files
         assert "/usr/share/zoneinfo/Europe/Paris" in files
         assert not any(f.startswith(("/bin/", "/usr/bin/")) for f in files)
+    finally:
+        podman("rmi", "-f", tag, check=False)
+
+
+def test_healthcheck_and_labels_reach_the_image(
+    built: Callable[[str], str], tmp_path: Path
+) -> None:
+    """podman drops HEALTHCHECK from OCI-format images; the docker format keeps it."""
+    built("rust-hello")
+    tag = "localhost/stagesmith-test/app-rust-hello-hc:latest"
+    proc = build(
+        APPS / "rust-hello",
+        tag,
+        tmp_path,
+        "--format",
+        "docker",
+        healthcheck="/usr/local/bin/rust-hello",
+        labels={"org.opencontainers.image.source": "https://example.com/r"},
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    try:
+        (info,) = json.loads(podman("image", "inspect", tag).stdout)
+        assert info["Healthcheck"]["Test"] == ["CMD-SHELL", "/usr/local/bin/rust-hello"]
+        config = info["Config"]
+        assert config["Labels"]["org.opencontainers.image.source"] == "https://example.com/r"
+        assert config["Labels"]["org.opencontainers.image.title"] == "rust-hello"
     finally:
         podman("rmi", "-f", tag, check=False)
