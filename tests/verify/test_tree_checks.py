@@ -256,3 +256,16 @@ def test_junit_is_valid_and_counts_failures() -> None:
     assert root.find(".//testcase/system-out").text == "out"  # type: ignore[union-attr]
     assert report.exit_code == 1
     assert report.to_dict()["fail"] == 2
+
+
+def test_junit_marks_skipped_and_they_do_not_fail() -> None:
+    report = VerifyReport("img.tar", None)
+    skipped = CheckResult("default", "command-starts", True)
+    skipped.skip("no container engine available to run commands")
+    report.results = [skipped, CheckResult("default", "non-root-user", True)]
+    root = ET.fromstring(to_junit(report))
+    assert root.get("skipped") == "1" and root.get("failures") == "0"
+    case = next(c for c in root.iter("testcase") if c.get("name") == "command-starts")
+    assert case.find("skipped") is not None and case.find("failure") is None
+    assert report.exit_code == 0
+    assert (report.passed, report.skipped) == (1, 1)
