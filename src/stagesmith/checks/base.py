@@ -3,7 +3,7 @@
 All checks run in one walk over the layers (:func:`stagesmith.checks.runner.run_checks`). For
 each entry the runner asks every check whether it wants the content; if any does, the reader
 opens it once and the :class:`Content` handle serves all of them from the same bytes (a cached
-head, and the full body only for the few checks that need it, such as ELF parsing).
+head, and forward-only ranges for ELF parsing, which never holds a whole large file).
 """
 
 from __future__ import annotations
@@ -13,20 +13,22 @@ from typing import IO, Any
 from stagesmith.checks.index import Index
 from stagesmith.checks.model import Finding
 
-#: Read at most this much of any single file into memory (an ELF larger than this is skipped).
-MAX_FULL_READ = 512 * 1024 * 1024
-
 
 class Content:
     """Lazy access to one entry's bytes; valid only while the runner is on that entry."""
 
     def __init__(self, reader: IO[bytes]) -> None:
         self._reader = reader
-        self._buf = b""
+        self._buf = b""  # the retained prefix
         self._eof = False
+        self._pos = 0  # stream position once reads went past the retained prefix
+        self._streaming = False
 
     def head(self, n: int) -> bytes:
-        """The first ``n`` bytes (fewer if the file is shorter)."""
+        """The first ``n`` bytes (fewer if the file is shorter, or if :meth:`read_at` already
+        streamed past the retained prefix)."""
+        if self._streaming:
+            return self._buf[:n]
         while len(self._buf) < n and not self._eof:
             chunk = self._reader.read(max(n - len(self._buf), 4096))
             if not chunk:
@@ -35,21 +37,38 @@ class Content:
             self._buf += chunk
         return self._buf[:n]
 
-    def full(self, limit: int = MAX_FULL_READ) -> bytes | None:
-        """The whole file, or None if it is larger than ``limit``."""
-        parts = [self._buf]
-        total = len(self._buf)
-        while not self._eof:
-            chunk = self._reader.read(1 << 20)
+    def read_at(self, off: int, size: int) -> bytes | None:
+        """Bytes ``[off, off+size)``: from the retained prefix, or by streaming forward without
+        keeping what is skipped. None if that range was already streamed past."""
+        end = off + size
+        if end <= len(self._buf):
+            return self._buf[off:end]
+        if not self._streaming:
+            if end - len(self._buf) <= 64 * 1024:  # small step: just extend the prefix
+                return self.head(end)[off:end]
+            self._streaming = True
+            self._pos = len(self._buf)
+        if off < self._pos:
+            return None
+        skip = off - self._pos
+        while skip > 0 and not self._eof:
+            chunk = self._reader.read(min(skip, 1 << 20))
+            if not chunk:
+                self._eof = True
+                break
+            skip -= len(chunk)
+            self._pos += len(chunk)
+        parts: list[bytes] = []
+        want = size
+        while want > 0 and not self._eof:
+            chunk = self._reader.read(want)
             if not chunk:
                 self._eof = True
                 break
             parts.append(chunk)
-            total += len(chunk)
-            if total > limit:
-                return None
-        self._buf = b"".join(parts)
-        return self._buf
+            want -= len(chunk)
+            self._pos += len(chunk)
+        return b"".join(parts)
 
 
 class Context:

@@ -3,8 +3,10 @@
 Only the ELF header, the program headers, ``PT_INTERP`` and the ``PT_DYNAMIC`` entries
 (``DT_NEEDED``, ``DT_RPATH``, ``DT_RUNPATH``, ``DT_SONAME``, via ``DT_STRTAB``) are read, through
 the program headers like ``ld.so`` does, so section headers and debug info at the end of the
-file are never touched. It reads a *prefix* of the file through a ``head(n)`` callable, which
-lets the single-pass walk stop reading a large library once its dynamic section is parsed.
+file are never touched. It reads byte ranges through a ``read_at(offset, size)`` callable that may
+only go forward, except into a retained prefix: the first ``PT_LOAD`` segment (where the linker
+puts ``.dynstr``), capped at :data:`RETAIN`. So a 40 MB ``cc1`` costs a few hundred KiB of memory
+and the walk can stop reading once the dynamic section is parsed.
 pyelftools gives the same answers (tests compare them) but parses far more than needed.
 """
 
@@ -31,6 +33,10 @@ MULTIARCH = {
 }
 
 
+#: Most of the start of a file kept in memory for the string table lookup.
+RETAIN = 16 * 1024 * 1024
+
+
 class ElfError(ValueError):
     """The bytes start like ELF but the structures do not hold together."""
 
@@ -48,8 +54,32 @@ class ElfInfo:
     dynamic: bool = False
 
 
-def parse_elf(head: Callable[[int], bytes], limit: int = 512 * 1024 * 1024) -> ElfInfo | None:
-    """Parse the loader-relevant parts of an ELF file; None if it is not ELF."""
+def from_bytes(data: bytes) -> Callable[[int, int], bytes | None]:
+    """A ``read_at`` over bytes in memory (tests, small files)."""
+    return lambda off, size: data[off : off + size]
+
+
+def parse_elf(
+    read_at: Callable[[int, int], bytes | None], limit: int = 512 * 1024 * 1024
+) -> ElfInfo | None:
+    """Parse the loader-relevant parts of an ELF file; None if it is not ELF.
+
+    ``read_at(offset, size)`` returns those bytes (fewer at end of file), or None when the
+    range was already streamed past and not retained.
+    """
+
+    def head(n: int) -> bytes:
+        data = read_at(0, n)
+        if data is None:  # pragma: no cover - the prefix is always retained
+            raise ElfError("prefix not available")
+        return data
+
+    def span(off: int, size: int) -> bytes:
+        data = read_at(off, size)
+        if data is None:
+            raise ElfError("table lies before a range already streamed past")
+        return data
+
     ident = head(64)
     if len(ident) < 52 or not ident.startswith(ELF_MAGIC):
         return None
@@ -89,11 +119,14 @@ def parse_elf(head: Callable[[int], bytes], limit: int = 512 * 1024 * 1024) -> E
             dyn = (off, filesz)
         elif p_type == PT_INTERP:
             interp = (off, filesz)
+    first = min((ld for ld in loads if ld[1] == 0), default=None, key=lambda ld: ld[0])
+    if first is not None:
+        head(min(first[2], RETAIN))  # retain the first segment: .dynstr usually lives there
     if interp is not None:
         off, size = interp
         if off + size > limit:
             raise ElfError("bad PT_INTERP")
-        raw = head(off + size)[off:]
+        raw = span(off, size)
         info.interpreter = raw.split(b"\0", 1)[0].decode("utf-8", "replace")
     if dyn is None:
         return info
@@ -101,7 +134,7 @@ def parse_elf(head: Callable[[int], bytes], limit: int = 512 * 1024 * 1024) -> E
     off, size = dyn
     if off + size > limit:
         raise ElfError("bad PT_DYNAMIC")
-    raw = head(off + size)[off:]
+    raw = span(off, size)
     fmt, step = (end + "qQ", 16) if is64 else (end + "iI", 8)
     entries: list[tuple[int, int]] = []
     for at in range(0, len(raw) - step + 1, step):
@@ -116,7 +149,7 @@ def parse_elf(head: Callable[[int], bytes], limit: int = 512 * 1024 * 1024) -> E
     str_off = _vaddr_to_offset(strtab, loads)
     if str_off is None or str_off + strsz > limit:
         raise ElfError("DT_STRTAB outside the file")
-    strings = head(str_off + strsz)[str_off:]
+    strings = span(str_off, strsz)
 
     def string(index: int) -> str:
         if index >= len(strings):
