@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
 import tarfile
 from pathlib import Path
 
@@ -139,3 +141,21 @@ def test_buildah_bud(tmp_path: Path, cleanup_images: list[str]) -> None:
     archive = buildah.save(tag, tmp_path / "b.tar")
     with tarfile.open(archive) as tar:
         assert "manifest.json" in tar.getnames()
+
+
+@pytest.mark.parametrize("name", ["podman", "buildah"])
+def test_healthcheck_survives(tmp_path: Path, name: str, cleanup_images: list[str]) -> None:
+    """Built in docker format: an OCI-format build would drop HEALTHCHECK."""
+    engine = get_engine(name)
+    dockerfile = write_context(tmp_path, f'FROM {BASE}\nHEALTHCHECK --interval=7s CMD ["true"]\n')
+    tag = unique_tag()
+    cleanup_images.append(tag)
+    engine.build(BuildRequest(context=tmp_path, dockerfile=dockerfile, tags=[tag]))
+    inspect = subprocess.run(
+        ["podman", "image", "inspect", "--format", "{{json .HealthCheck}}", tag],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    health = json.loads(inspect.stdout)
+    assert health["Test"] == ["CMD", "true"] and health["Interval"] == 7_000_000_000

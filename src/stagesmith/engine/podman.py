@@ -16,7 +16,9 @@ from stagesmith.errors import StagesmithError
 
 
 def _common_build_flags(request: BuildRequest, iidfile: Path) -> list[str]:
-    argv = ["--file", str(request.dockerfile), "--iidfile", str(iidfile)]
+    # --format docker: the OCI image config has no HEALTHCHECK (podman drops it with a
+    # warning); the docker format keeps it, so images behave as docker-built ones do.
+    argv = ["--format", "docker", "--file", str(request.dockerfile), "--iidfile", str(iidfile)]
     argv.append("--pull=always" if request.pull else "--pull=never")
     if request.target:
         argv += ["--target", request.target]
