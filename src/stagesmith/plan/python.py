@@ -1,0 +1,184 @@
+"""Python plan: venv built in a builder stage, copied into a slim runtime (no compilers).
+
+Conda env files in ``requirements`` mode are mapped to PyPI packages installed into a venv
+(conda-forge is not needed, so the seed example builds anywhere PyPI is reachable);
+``full-env``/``tarball`` are single-stage micromamba images, ``export-explicit`` a
+micromamba builder whose environment is copied into a slim runtime.
+"""
+
+from __future__ import annotations
+
+from stagesmith.config import ImageMap
+from stagesmith.errors import StagesmithError
+from stagesmith.plan.combined import EcoPlan, Stage
+from stagesmith.spec.python import PythonSpec, conda_to_pip, is_build_only
+
+#: Runtime shared libraries needed by compiled packages (from the packages' own install docs:
+#: scikit-learn/lightgbm use OpenMP, psycopg2 links libpq, lxml libxml2/libxslt, ...).
+RUNTIME_LIBS = {
+    "scikit-learn": ["libgomp1"],
+    "lightgbm": ["libgomp1"],
+    "xgboost": ["libgomp1"],
+    "psycopg2": ["libpq5"],
+    "mysqlclient": ["libmariadb3"],
+    "lxml": ["libxml2", "libxslt1.1"],
+    "pillow": ["libjpeg62-turbo", "zlib1g"],
+}
+BUILD_APT = {"psycopg2": ["libpq-dev"], "mysqlclient": ["default-libmysqlclient-dev"]}
+PRESETS = {
+    "slim": "python:{v}-slim",
+    "ubuntu": "ubuntu:24.04",
+    "distroless": "gcr.io/distroless/python3-debian12",
+}
+UID = 10001
+
+
+def _runtime(base: str | None, version: str) -> str:
+    if base is None:
+        return f"python:{version}-slim"
+    if base in PRESETS:
+        return PRESETS[base].format(v=version)
+    if base.isidentifier() and ":" not in base and "/" not in base:
+        raise StagesmithError(f"unknown runtime base preset {base!r} (slim, distroless, ubuntu)")
+    return base
+
+
+def _pkg_name(req: str) -> str:
+    import re
+
+    m = re.match(r"[A-Za-z0-9_.\-]+", req)
+    return (m.group(0) if m else req).lower().replace("_", "-")
+
+
+def plan(
+    spec: PythonSpec,
+    images: ImageMap,
+    *,
+    builder_base: str | None = None,
+    runtime_base: str | None = None,
+    runtime_apt: list[str] | None = None,
+    health_cmd: str | None = None,
+    health_url: str | None = None,
+) -> EcoPlan:
+    v = spec.python_version
+    conda_mode = spec.kind == "conda" and spec.mode != "requirements"
+    if conda_mode:
+        return _plan_conda(spec, images, builder_base, runtime_base)
+    builder = images(builder_base or spec.builder_base or f"python:{v}")
+    runtime = images(_runtime(runtime_base or spec.runtime_base, v))
+    dropped: list[str] = []
+    converted: list[str] = []
+    if spec.kind == "conda":
+        for dep in spec.conda_packages:
+            raw = dep.split("=")[0].split(">")[0].split("<")[0].strip()
+            if raw == "python" or is_build_only(raw) or raw == "pip":
+                dropped.append(dep)
+            else:
+                converted.append(conda_to_pip(dep))
+    pip = converted + list(spec.pip_packages)
+    names = [_pkg_name(p) for p in pip]
+    libs = sorted(
+        {lib for n in names for lib in RUNTIME_LIBS.get(n, [])}
+        | set(runtime_apt or [])
+        | set(spec.runtime_apt)
+    )
+    build_apt = sorted({lib for n in names for lib in BUILD_APT.get(n, [])})
+    entry = spec.entry or ["python", "app.py"]
+    if spec.kind == "pyproject" and spec.entry and len(spec.entry) == 1:
+        entry = [f"/opt/venv/bin/{spec.entry[0]}"]
+    result = EcoPlan(
+        ecosystem="python",
+        detected_from=[spec.source],
+        template="python.Dockerfile.j2",
+        stages=[
+            Stage(name="builder", base=builder, role="builder"),
+            Stage(name="test", base="builder", role="test"),
+            Stage(name="development", base="builder", role="development"),
+            Stage(name="production", base=runtime, role="runtime"),
+        ],
+        user=f"{UID}:{UID}",
+        params={
+            "name": spec.name,
+            "kind": spec.kind,
+            "mode": spec.mode,
+            "requirements_file": spec.requirements_file,
+            "pip_packages": pip if spec.kind == "conda" else [],
+            "lock": spec.lock,
+            "build_apt": build_apt,
+            "runtime_apt": libs,
+            "env": spec.env,
+            "entry": entry,
+            "tests": spec.has_tests,
+            "uid": UID,
+        },
+        labels={"org.opencontainers.image.title": spec.name, **spec.labels},
+        dockerignore=[".git", ".venv", "venv", "**/__pycache__", "**/*.pyc", ".pytest_cache",
+                      "Dockerfile*", ".dockerignore", "*.egg-info", "dist", "build"],
+    )  # fmt: skip
+    result.decide("builder", builder, f"Python {v} ({spec.python_source}); has compilers/headers")
+    result.decide("runtime", runtime, "same image family as the builder so /opt/venv runs as is")
+    if dropped:
+        result.decide(
+            "build-only",
+            ", ".join(dropped),
+            f"{spec.source}: compilers/tools and python itself stay out of the venv",
+        )
+    result.decide("dependencies", spec.lock or spec.requirements_file or "pip list",
+                  "manifests are copied and installed before the source so source edits reuse the layer")  # fmt: skip
+    if libs:
+        result.decide(
+            "runtime-apt",
+            " ".join(libs),
+            "shared libraries of compiled packages (RUNTIME_LIBS table) or declared",
+        )
+    result.decide("user", f"{UID}:{UID}", "fixed non-root UID/GID")
+    result.decide("pruning", "*.a, share/doc, share/man, __pycache__, pip cache (cache mount)",
+                  "never needed at run time; bytecode is recompiled lazily and not stored")  # fmt: skip
+    if health_url:
+        result.healthcheck = (
+            '["python", "-c", "import sys, urllib.request; '
+            f"sys.exit(0 if urllib.request.urlopen('{health_url}', timeout=4).status < 400 else 1)\"]"
+        )
+        result.decide("healthcheck", health_url, "--health-url: urllib, works without curl")
+    elif health_cmd:
+        result.healthcheck = health_cmd
+        result.decide("healthcheck", health_cmd, "--health-cmd")
+    result.warnings += spec.warnings
+    return result
+
+
+def _plan_conda(
+    spec: PythonSpec, images: ImageMap, builder_base: str | None, runtime_base: str | None
+) -> EcoPlan:
+    builder = images(builder_base or spec.builder_base or "mambaorg/micromamba:1.5")
+    single = spec.mode in ("full-env", "tarball")
+    stages = [Stage(name="builder", base=builder, role="builder")]
+    if not single:
+        stages.append(
+            Stage(
+                name="production",
+                base=images(
+                    _runtime(
+                        runtime_base or spec.runtime_base or "debian:bookworm-slim",
+                        spec.python_version,
+                    )
+                ),
+                role="runtime",
+            )
+        )
+    result = EcoPlan(
+        ecosystem="python-conda",
+        detected_from=[spec.source],
+        template="python.Dockerfile.j2",
+        stages=stages,
+        user=f"{UID}:{UID}",
+        params={"name": spec.name, "kind": "conda", "mode": spec.mode, "channels": spec.channels,
+                "conda_packages": spec.conda_packages, "pip_packages": spec.pip_packages,
+                "runtime_packages": [d for d in spec.conda_packages if d not in spec.build_only],
+                "env": spec.env, "entry": spec.entry or ["python"], "uid": UID, "single": single},
+        labels={"org.opencontainers.image.title": spec.name, **spec.labels},
+        dockerignore=[".git", "**/__pycache__", "Dockerfile*", ".dockerignore"],
+    )  # fmt: skip
+    result.decide("mode", spec.mode, f"{spec.source}: deploy.mode")
+    result.warnings += spec.warnings
+    return result

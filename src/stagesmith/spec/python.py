@@ -1,0 +1,258 @@
+"""Python projects: what a conda env file, requirements.txt or pyproject.toml says.
+
+Only facts are read here (packages, Python version, deploy mode, labels); the plan chooses
+stages and bases. Conda env keys follow Absconda 0.1.0's schema (name, channels,
+dependencies with a ``pip:`` sub-list, deploy.mode, labels, env, builder/runtime bases).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, Field
+
+from stagesmith.errors import StagesmithError
+
+MODES = ("requirements", "full-env", "tarball", "export-explicit")
+KNOWN_KEYS = {
+    "name", "channels", "dependencies", "deploy", "labels", "env", "prefix",
+    "builder_base", "runtime_base", "builder-base", "runtime-base", "runtime_apt",
+    "runtime-apt", "health_cmd", "health_url",
+}  # fmt: skip
+
+#: Packages only needed to compile: kept in builder stages, never in the runtime.
+BUILD_ONLY = {
+    "gcc", "gxx", "gfortran", "gcc_linux-64", "gxx_linux-64", "gfortran_linux-64",
+    "compilers", "c-compiler", "cxx-compiler", "fortran-compiler", "make", "cmake",
+    "ninja", "pkg-config", "cython", "build-essential", "autoconf", "automake",
+    "libtool", "binutils", "swig", "meson", "setuptools-scm",
+}  # fmt: skip
+
+_CONDA_SPEC = re.compile(r"^([A-Za-z0-9_.\-]+)\s*(?:(==|>=|<=|=|>|<|!=)\s*([^\s=]+))?")
+_NAME_RE = re.compile(r"^[A-Za-z0-9_.\-]+$")
+
+
+class PythonSpec(BaseModel):
+    """Facts about a Python project, each traceable to its source file."""
+
+    kind: str  # conda | requirements | pyproject
+    source: str
+    name: str
+    python_version: str = "3.11"
+    python_source: str = "default"
+    mode: str = "requirements"
+    channels: list[str] = Field(default_factory=list)
+    conda_packages: list[str] = Field(default_factory=list)
+    pip_packages: list[str] = Field(default_factory=list)
+    build_only: list[str] = Field(default_factory=list)
+    requirements_file: str | None = None
+    lock: str | None = None  # uv | poetry
+    has_tests: bool = False
+    entry: list[str] | None = None
+    labels: dict[str, str] = Field(default_factory=dict)
+    env: dict[str, str] = Field(default_factory=dict)
+    runtime_apt: list[str] = Field(default_factory=list)
+    builder_base: str | None = None
+    runtime_base: str | None = None
+    health_cmd: str | None = None
+    health_url: str | None = None
+    warnings: list[str] = Field(default_factory=list)
+
+
+def is_build_only(name: str) -> bool:
+    low = name.lower()
+    return low in BUILD_ONLY or low.endswith("-dev") or low.endswith("-devel")
+
+
+def detect(root: Path) -> bool:
+    return any((root / n).is_file() for n in ("pyproject.toml", "requirements.txt", "setup.py"))
+
+
+def _load_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise StagesmithError(f"{path}: file not found") from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        raise StagesmithError(f"{path}:{where} malformed YAML").with_traceback(None) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise StagesmithError(f"{path}: cannot read ({exc})") from exc
+
+
+def _str_map(value: Any, key: str, path: Path) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise StagesmithError(f"{path}: '{key}' must be a mapping")
+    return {str(k): str(v) for k, v in value.items()}
+
+
+def read_conda(path: Path) -> PythonSpec:
+    """Read an Absconda-compatible environment file."""
+    data = _load_yaml(path)
+    if not isinstance(data, dict):
+        raise StagesmithError(f"{path}: an environment file must be a YAML mapping")
+    warnings = [f"{path.name}: unknown key '{k}' ignored" for k in data if k not in KNOWN_KEYS]
+    name = str(data.get("name") or path.parent.resolve().name or "app")
+    if not _NAME_RE.match(name):
+        raise StagesmithError(f"{path}: environment name {name!r} must not contain spaces")
+    deploy = data.get("deploy") or {}
+    if not isinstance(deploy, dict):
+        raise StagesmithError(f"{path}: 'deploy' must be a mapping")
+    mode = str(deploy.get("mode", "requirements"))
+    if mode not in MODES:
+        raise StagesmithError(f"{path}: unknown deploy mode {mode!r} (one of {', '.join(MODES)})")
+    deps = data.get("dependencies")
+    if not isinstance(deps, list) or not deps:
+        raise StagesmithError(f"{path}: 'dependencies' must be a non-empty list")
+    conda: list[str] = []
+    pip: list[str] = []
+    for dep in deps:
+        if isinstance(dep, dict) and "pip" in dep:
+            pip += [str(p) for p in dep["pip"] or []]
+        elif isinstance(dep, str | int | float):
+            conda.append(str(dep))
+        else:
+            raise StagesmithError(f"{path}: unsupported dependency entry {dep!r}")
+    version, vsource = "3.11", "default"
+    for dep in conda:
+        m = _CONDA_SPEC.match(dep)
+        if m and m.group(1) == "python" and m.group(3):
+            version, vsource = ".".join(m.group(3).split(".")[:2]), f"{path.name}: {dep}"
+    spec = PythonSpec(
+        kind="conda",
+        source=str(path),
+        name=name,
+        python_version=version,
+        python_source=vsource,
+        mode=mode,
+        channels=[str(c) for c in data.get("channels") or []],
+        conda_packages=conda,
+        pip_packages=pip,
+        build_only=[d for d in conda if is_build_only(_conda_name(d))],
+        labels=_str_map(data.get("labels"), "labels", path),
+        env=_str_map(data.get("env"), "env", path),
+        runtime_apt=[str(x) for x in data.get("runtime_apt") or data.get("runtime-apt") or []],
+        builder_base=data.get("builder_base") or data.get("builder-base"),
+        runtime_base=data.get("runtime_base") or data.get("runtime-base"),
+        health_cmd=data.get("health_cmd"),
+        health_url=data.get("health_url"),
+        warnings=warnings,
+    )
+    _project_facts(spec, path.parent)
+    return spec
+
+
+def _conda_name(dep: str) -> str:
+    m = _CONDA_SPEC.match(dep)
+    return m.group(1) if m else dep
+
+
+def conda_to_pip(dep: str) -> str:
+    """``numpy=1.26`` (conda: prefix match) becomes ``numpy==1.26.*``; ``>=`` etc. are kept."""
+    m = _CONDA_SPEC.match(dep)
+    if not m:
+        return dep
+    name, op, ver = m.groups()
+    if not op:
+        return name
+    if op == "=":
+        return f"{name}=={ver}" if ver.count(".") >= 2 or "*" in ver else f"{name}=={ver}.*"
+    return f"{name}{op}{ver}"
+
+
+def read_requirements(path: Path, seen: set[Path] | None = None) -> list[str]:
+    """Requirement lines with ``-r``/``-c`` includes followed relative to the including file."""
+    seen = seen or set()
+    real = path.resolve()
+    if real in seen:
+        raise StagesmithError(f"{path}: include cycle")
+    seen.add(real)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise StagesmithError(f"{path}: file not found") from exc
+    lines: list[str] = []
+    for raw in text.replace("\\\n", " ").splitlines():
+        line = raw.split(" #", 1)[0].strip()
+        if not line or line.startswith("#"):
+            continue
+        for flag in ("-r", "--requirement", "-c", "--constraint"):
+            if line.startswith(flag + " ") or line.startswith(flag + "="):
+                target = line[len(flag) + 1 :].strip()
+                lines += read_requirements(path.parent / target, seen)
+                break
+        else:
+            if line.startswith(("-e ", "--editable")) and not line.split()[-1].startswith("."):
+                raise StagesmithError(f"{path}: editable VCS line {line!r} is not supported")
+            lines.append(line)
+    return lines
+
+
+def read_project(root: Path, requirements: Path | None = None) -> PythonSpec:
+    """A project directory: pyproject.toml (PEP 621, uv/poetry lock) or requirements.txt."""
+    if not root.is_dir():
+        raise StagesmithError(f"{root}: not a directory")
+    req = requirements or (root / "requirements.txt")
+    pyproject = root / "pyproject.toml"
+    if requirements is None and pyproject.is_file():
+        try:
+            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise StagesmithError(f"{pyproject}: malformed TOML ({exc})") from exc
+        project = data.get("project") or {}
+        name = str(project.get("name") or root.resolve().name)
+        spec = PythonSpec(kind="pyproject", source="pyproject.toml", name=_safe(name))
+        spec.pip_packages = [str(d) for d in project.get("dependencies") or []]
+        rp = project.get("requires-python")
+        if rp:
+            m = re.search(r"3\.(\d+)", str(rp))
+            if m:
+                spec.python_version = f"3.{m.group(1)}"
+                spec.python_source = f"pyproject.toml requires-python {rp}"
+        if (root / "uv.lock").is_file():
+            spec.lock = "uv"
+        elif (root / "poetry.lock").is_file():
+            spec.lock = "poetry"
+            spec.warnings.append(
+                "poetry.lock: installed with pip from pyproject; lock not enforced"
+            )
+        scripts = project.get("scripts") or {}
+        if scripts:
+            spec.entry = [next(iter(scripts))]
+    elif req.is_file():
+        spec = PythonSpec(kind="requirements", source=req.name, name=_safe(root.resolve().name))
+        spec.pip_packages = read_requirements(req)
+        spec.requirements_file = (
+            req.relative_to(root).as_posix() if req.is_relative_to(root) else None
+        )
+        if spec.requirements_file is None:
+            raise StagesmithError(f"{req}: requirements file must be inside the build context")
+    else:
+        raise StagesmithError(f"{root}: no pyproject.toml or requirements.txt found")
+    _project_facts(spec, root)
+    return spec
+
+
+def _safe(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.\-]+", "-", name).strip("-").lower() or "app"
+
+
+def _project_facts(spec: PythonSpec, root: Path) -> None:
+    pv = root / ".python-version"
+    if spec.python_source == "default" and pv.is_file():
+        m = re.match(r"\s*(3\.\d+)", pv.read_text(encoding="utf-8"))
+        if m:
+            spec.python_version, spec.python_source = m.group(1), ".python-version"
+    spec.has_tests = (root / "tests").is_dir()
+    if spec.entry is None:
+        for n in ("app.py", "main.py", "server.py"):
+            if (root / n).is_file():
+                spec.entry = ["python", n]
+                break

@@ -1,0 +1,138 @@
+"""Golden, parse and hadolint tests for generated Python Dockerfiles, plus bad-input handling."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import dockerfile
+from stagesmith.config import load_config
+from stagesmith.generate import GenerateOptions, generate
+from stagesmith.plan import BuildPlan
+from tests.conftest import ENGINE_CONFIG, FIXTURES, ROOT
+
+HERE = Path(__file__).parent
+GOLDEN = HERE / "golden"
+CASES = {
+    "ml-app": {"file": ROOT / "examples/ml-app/environment.yaml"},
+    "py-web": {"path": FIXTURES / "apps/py-web", "health_url": "http://127.0.0.1:8000/health"},
+    "py-pyproject": {"path": FIXTURES / "apps/py-pyproject"},
+    "full-env": {"file": HERE / "envs/full-env.yaml"},
+    "tarball": {"file": HERE / "envs/tarball.yaml"},
+    "export-explicit": {"file": HERE / "envs/export-explicit.yaml"},
+}
+
+
+def _run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "stagesmith", *args], capture_output=True, text=True, cwd=cwd
+    )
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_golden_parse_and_lint(case: str) -> None:
+    result = generate(GenerateOptions(**CASES[case]))
+    text = result.dockerfile.replace(str(ROOT), "<ROOT>")
+    golden = GOLDEN / f"{case}.Dockerfile"
+    if os.environ.get("STAGESMITH_UPDATE_GOLDEN") == "1":
+        golden.write_text(text)
+    assert text == golden.read_text()
+    parsed = dockerfile.parse_string(result.dockerfile)
+    assert parsed[0].cmd.lower() == "from"
+    if shutil.which("hadolint"):
+        proc = subprocess.run(
+            ["hadolint", "--format", "json", "-"],
+            input=result.dockerfile,
+            capture_output=True,
+            text=True,
+        )
+        findings = json.loads(proc.stdout or "[]")
+        assert [f for f in findings if f["level"] == "error"] == []
+
+
+def test_seed_example_keeps_compilers_out_of_runtime() -> None:
+    result = generate(GenerateOptions(file=ROOT / "examples/ml-app/environment.yaml"))
+    runtime = result.dockerfile.split("AS production", 1)[1]
+    assert "gcc" not in result.dockerfile and "make" not in runtime
+    assert "libgomp1" in runtime
+    assert "USER 10001:10001" in runtime
+    assert any(d.key == "build-only" and "gcc_linux-64" in d.value for d in result.plan.decisions)
+
+
+def test_plan_json_round_trip() -> None:
+    result = generate(GenerateOptions(**CASES["py-web"]))
+    again = BuildPlan.model_validate_json(result.plan.model_dump_json())
+    assert again == result.plan
+    proc = _run("plan", str(FIXTURES / "apps/py-web"), "--json")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["ecosystem"] == "python"
+
+
+def test_image_map_renames_every_base() -> None:
+    cfg = load_config(ENGINE_CONFIG, None)
+    result = generate(GenerateOptions(path=FIXTURES / "apps/py-web", config=cfg))
+    froms = [s.base for s in result.plan.stages if s.role in ("builder", "runtime")]
+    assert all(b.startswith("localhost/") for b in froms), froms
+
+
+def test_dependencies_installed_before_source() -> None:
+    text = generate(GenerateOptions(**CASES["py-web"])).dockerfile
+    assert text.index("pip install -r requirements.txt") < text.index("COPY . .")
+
+
+def test_output_written_and_not_overwritten(tmp_path: Path) -> None:
+    out = tmp_path / "Dockerfile"
+    proc = _run("generate", "--file", str(CASES["ml-app"]["file"]), "--output", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert out.read_text().startswith("# syntax=docker/dockerfile:1")
+    assert (tmp_path / ".dockerignore").is_file()
+    out.write_text("mine")
+    proc = _run("generate", "--file", str(CASES["ml-app"]["file"]), "--output", str(out))
+    assert proc.returncode == 2 and out.read_text() == "mine"
+    assert "already exists" in proc.stderr and "Traceback" not in proc.stderr
+
+
+BAD = {
+    "malformed.yaml": "name: x\ndependencies: [a\n",
+    "mode.yaml": "name: x\ndependencies: [numpy]\ndeploy: {mode: bogus}\n",
+    "spaces.yaml": "name: my env\ndependencies: [numpy]\n",
+    "empty.yaml": "name: x\ndependencies: []\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD))
+def test_bad_env_files(tmp_path: Path, name: str) -> None:
+    env = tmp_path / name
+    env.write_text(BAD[name])
+    out = tmp_path / "Dockerfile"
+    proc = _run("generate", "--file", str(env), "--output", str(out))
+    assert proc.returncode == 2
+    assert len(proc.stderr.strip().splitlines()) == 1 and "error" in proc.stderr
+    assert not out.exists()
+
+
+def test_bad_flags(tmp_path: Path) -> None:
+    env = CASES["ml-app"]["file"]
+    cases = [
+        ("generate", "--file", str(tmp_path / "missing.yaml")),
+        ("generate", "--file", str(env), "--runtime-base", "bogus"),
+        ("generate", "--file", str(env), "--health-cmd", "x", "--health-url", "http://a/"),
+        ("generate", str(FIXTURES / "apps/py-web"), "--file", str(env)),
+    ]
+    for args in cases:
+        proc = _run(*args)
+        assert proc.returncode == 2, (args, proc.stderr)
+        assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+
+
+def test_unknown_key_warns(tmp_path: Path) -> None:
+    env = tmp_path / "e.yaml"
+    env.write_text("name: x\ndependencies: [numpy]\nsurprise: 1\n")
+    proc = _run("generate", "--file", str(env))
+    assert proc.returncode == 0 and "surprise" in proc.stderr and "FROM" in proc.stdout
