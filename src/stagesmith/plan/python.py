@@ -102,6 +102,7 @@ def plan(
             "kind": spec.kind,
             "mode": spec.mode,
             "requirements_file": spec.requirements_file,
+            "requirements_includes": spec.requirements_includes,
             "pip_packages": pip if spec.kind == "conda" else [],
             "lock": spec.lock,
             "build_apt": build_apt,

@@ -50,6 +50,7 @@ class PythonSpec(BaseModel):
     pip_packages: list[str] = Field(default_factory=list)
     build_only: list[str] = Field(default_factory=list)
     requirements_file: str | None = None
+    requirements_includes: list[str] = Field(default_factory=list)
     lock: str | None = None  # uv | poetry
     has_tests: bool = False
     entry: list[str] | None = None
@@ -167,13 +168,17 @@ def conda_to_pip(dep: str) -> str:
     return f"{name}{op}{ver}"
 
 
-def read_requirements(path: Path, seen: set[Path] | None = None) -> list[str]:
+def read_requirements(
+    path: Path, seen: set[Path] | None = None, files: list[Path] | None = None
+) -> list[str]:
     """Requirement lines with ``-r``/``-c`` includes followed relative to the including file."""
     seen = seen or set()
     real = path.resolve()
     if real in seen:
         raise StagesmithError(f"{path}: include cycle")
     seen.add(real)
+    if files is not None:
+        files.append(path)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
@@ -186,7 +191,7 @@ def read_requirements(path: Path, seen: set[Path] | None = None) -> list[str]:
         for flag in ("-r", "--requirement", "-c", "--constraint"):
             if line.startswith(flag + " ") or line.startswith(flag + "="):
                 target = line[len(flag) + 1 :].strip()
-                lines += read_requirements(path.parent / target, seen)
+                lines += read_requirements(path.parent / target, seen, files)
                 break
         else:
             if line.startswith(("-e ", "--editable")) and not line.split()[-1].startswith("."):
@@ -228,7 +233,11 @@ def read_project(root: Path, requirements: Path | None = None) -> PythonSpec:
             spec.entry = [next(iter(scripts))]
     elif req.is_file():
         spec = PythonSpec(kind="requirements", source=req.name, name=_safe(root.resolve().name))
-        spec.pip_packages = read_requirements(req)
+        included: list[Path] = []
+        spec.pip_packages = read_requirements(req, files=included)
+        spec.requirements_includes = [
+            f.relative_to(root).as_posix() for f in included[1:] if f.is_relative_to(root)
+        ]
         spec.requirements_file = (
             req.relative_to(root).as_posix() if req.is_relative_to(root) else None
         )

@@ -7,6 +7,7 @@ RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
 WORKDIR /src
 COPY requirements.txt ./requirements.txt
+COPY requirements-base.txt ./requirements-base.txt
 RUN --mount=type=cache,target=/root/.cache/pip \
     pip install -r requirements.txt
 COPY . .
