@@ -8,10 +8,11 @@ import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from stagesmith.cli.app import app, err, warn, write_stdout
-from stagesmith.config import load_config
-from stagesmith.engine import ENGINE_NAMES, BuildFailure, StepTracker, get_engine
+from stagesmith.config import Config, load_config
+from stagesmith.engine import ENGINE_NAMES, BuildFailure, Engine, StepTracker, get_engine
 from stagesmith.engine.job import BuildJob, check_job, image_reference, run_job
-from stagesmith.errors import StagesmithError, UsageError
+from stagesmith.errors import Failure, StagesmithError, UsageError
+from stagesmith.fsutil import check_writable, write_atomic
 
 
 def _pairs(values: list[str], flag: str) -> dict[str, str]:
@@ -80,6 +81,15 @@ def build(
         False, "--print", help="Print the Dockerfile and exit; build nothing."
     ),
     config: Path | None = typer.Option(None, "--config", help="Config file."),
+    check: bool = typer.Option(
+        False, "--check", help="After the build, inspect and verify the image (exit 1 on problems)."
+    ),
+    verify_config: Path | None = typer.Option(
+        None, "--verify-config", help="Tests for --check (container-structure-test YAML)."
+    ),
+    report: Path | None = typer.Option(
+        None, "--report", help="HTML report for --check (default: <name>-check.html)."
+    ),
 ) -> None:
     """Build an image from a conda env / requirements / project, or an existing Dockerfile."""
     sources = [x for x in (file, tarball, requirements, dockerfile, path) if x is not None]
@@ -107,6 +117,13 @@ def build(
     if print_only:
         write_stdout(text)
         return
+    if (verify_config is not None or report is not None) and not check:
+        raise UsageError("--verify-config and --report go with --check")
+    if verify_config is not None and not verify_config.is_file():
+        raise StagesmithError(f"verify config {verify_config} not found")
+    if check:
+        report = report or Path(f"{name}-check.html")
+        check_writable(report, force)
 
     engine = get_engine(engine_name, builder=builder)
     image = image_reference(repository, tag, name=name, settings=settings)
@@ -178,6 +195,39 @@ def build(
     if result.pushed:
         err.print(f"pushed {result.image}", soft_wrap=True)
     write_stdout(result.image + "\n")
+    if check and report is not None:
+        _check(result.image, engine, cfg, job, verify_config, report, force)
+
+
+def _check(
+    image: str,
+    engine: Engine,
+    cfg: Config,
+    job: BuildJob,
+    verify_config: Path | None,
+    report: Path,
+    force: bool,
+) -> None:
+    """Inspect and verify the image just built, write one HTML report, fail on problems."""
+    from stagesmith.buildcheck import check_built_image
+    from stagesmith.report.html import render_check_html
+
+    archive = job.output if job.output and job.output_format == "docker-archive" else None
+    err.print(f"checking {image}: inspect and verify", soft_wrap=True)
+    outcome = check_built_image(image, engine, cfg, archive=archive, verify_config=verify_config)
+    html = render_check_html(image, outcome.inspect, outcome.verify, outcome.problems)
+    write_atomic(report, html, force=force)
+    verify = outcome.verify
+    err.print(
+        f"verify: {verify['pass']} passed, {verify['fail']} failed, {verify['skipped']} skipped;"
+        f" inspect: {len(outcome.inspect['findings'])} findings; wrote {report}",
+        soft_wrap=True,
+        markup=False,
+    )
+    if outcome.problems:
+        for line in outcome.problems:
+            err.print(f"problem: {line}", soft_wrap=True, markup=False, highlight=False)
+        raise Failure(f"--check found {len(outcome.problems)} problem(s): {outcome.problems[0]}")
 
 
 def _generate(

@@ -48,7 +48,10 @@ def _findings_section(findings: list[dict[str, Any]], title: str) -> dict[str, A
     }
 
 
-def render_inspect_html(report: dict[str, Any]) -> str:
+def _inspect_parts(
+    report: dict[str, Any],
+) -> tuple[list[tuple[str, str]], list[dict[str, Any]]]:
+    """KPIs and sections of an inspect report, shared by inspect and build --check."""
     totals = report["totals"]
     eff = report.get("efficiency")
     kpis = [
@@ -94,16 +97,61 @@ def render_inspect_html(report: dict[str, Any]) -> str:
             }
         )
     sections.append(_findings_section(report["findings"], "Findings"))
+    return kpis, sections
+
+
+def _page(title: str, subtitle: str, kpis: list[tuple[str, str]], sections: list[Any]) -> str:
     return (
         _env()
         .get_template("report.html.j2")
-        .render(
-            title=f"stagesmith inspect: {report['image']}",
-            subtitle="Layers, wasted space and findings.",
-            kpis=kpis,
-            sections=sections,
-            version=__version__,
-        )
+        .render(title=title, subtitle=subtitle, kpis=kpis, sections=sections, version=__version__)
+    )
+
+
+def render_inspect_html(report: dict[str, Any]) -> str:
+    kpis, sections = _inspect_parts(report)
+    return _page(
+        f"stagesmith inspect: {report['image']}",
+        "Layers, wasted space and findings.",
+        kpis,
+        sections,
+    )
+
+
+def render_check_html(
+    image: str, inspect: dict[str, Any], verify: dict[str, Any], problems: list[str]
+) -> str:
+    """``build --check``: the build's verdict, the verify results, then the inspect report."""
+    kpis, sections = _inspect_parts(inspect)
+    verdict = "failed" if problems else "passed"
+    kpis = [
+        ("check", verdict),
+        ("verify", f"{verify['pass']} passed, {verify['fail']} failed"),
+        *kpis,
+    ]
+    rows = []
+    for result in verify["results"]:
+        status = "skipped" if result.get("skipped") else ("pass" if result["passed"] else "fail")
+        cls = {"pass": "sev-info", "fail": "sev-error", "skipped": "sev-warning"}[status]
+        detail = "; ".join(result.get("errors") or []) or (result.get("skipped") or "")
+        rows.append([{"cls": cls, "text": status}, result["kind"], _code(result["name"]), detail])
+    verify_section = {
+        "title": f"Verify ({len(rows)} tests)",
+        "head": ["result", "kind", "test", "detail"],
+        "rows": rows,
+        "empty": "No tests ran.",
+    }
+    problem_section = {
+        "title": f"Problems ({len(problems)})",
+        "head": ["problem"],
+        "rows": [[p] for p in problems],
+        "empty": "None: the image passed every check.",
+    }
+    return _page(
+        f"stagesmith build --check: {image}",
+        "Build, then inspect and verify: one report.",
+        kpis,
+        [problem_section, verify_section, *sections],
     )
 
 
