@@ -91,7 +91,8 @@ def plan(
         detected_from=[spec.source],
         template="python.Dockerfile.j2",
         stages=[
-            Stage(name="builder", base=builder, role="builder"),
+            Stage(name="deps", base=builder, role="builder"),
+            Stage(name="builder", base="deps", role="source"),
             Stage(name="test", base="builder", role="test"),
             Stage(name="development", base="builder", role="development"),
             Stage(name="production", base=runtime, role="runtime"),
@@ -103,7 +104,7 @@ def plan(
             "mode": spec.mode,
             "requirements_file": spec.requirements_file,
             "requirements_includes": spec.requirements_includes,
-            "pip_packages": pip if spec.kind == "conda" else [],
+            "pip_packages": pip if spec.kind in ("conda", "pyproject") and not spec.lock else [],
             "lock": spec.lock,
             "build_apt": build_apt,
             "runtime_apt": libs,
