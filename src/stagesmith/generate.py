@@ -49,6 +49,18 @@ class GenerateResult(BaseModel):
 
 def make_plan(options: GenerateOptions) -> tuple[BuildPlan, Path]:
     """The plan and the build context directory for the options."""
+    plan, context = _make_plan(options)
+    # The ``# syntax=`` frontend is an image too: the image map renames it, or drops the line
+    # when mapped to an empty string (builders that cannot reach Docker Hub).
+    if plan.syntax and options.config is not None:
+        mapped = options.config.images(plan.syntax)
+        if mapped != plan.syntax:
+            plan.syntax = mapped or None
+            plan.decide("syntax", mapped or "(none)", "renamed by the image map")
+    return plan, context
+
+
+def _make_plan(options: GenerateOptions) -> tuple[BuildPlan, Path]:
     given = [x for x in (options.path, options.file, options.requirements, options.tarball) if x]
     if len(given) > 1 and not (options.path and options.path.is_file()):
         raise UsageError("give one input: a project PATH, --file or --requirements")

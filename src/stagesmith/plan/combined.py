@@ -48,6 +48,9 @@ class EcoOptions(BaseModel):
 class EcoPlan(BaseModel):
     """Everything the template needs; nothing in here is Dockerfile syntax."""
 
+    #: The BuildKit frontend named on the ``# syntax=`` line (through the image map; None drops
+    #: the line, for air-gapped builders whose built-in frontend is enough).
+    syntax: str | None = "docker/dockerfile:1"
     ecosystem: str
     detected_from: list[str]
     template: str
