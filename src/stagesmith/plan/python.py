@@ -8,6 +8,9 @@ micromamba builder whose environment is copied into a slim runtime.
 
 from __future__ import annotations
 
+import re
+import shlex
+
 from stagesmith.config import ImageMap
 from stagesmith.errors import StagesmithError
 from stagesmith.plan.combined import EcoPlan, Stage
@@ -31,6 +34,22 @@ PRESETS = {
     "distroless": "gcr.io/distroless/python3-debian12",
 }
 UID = 10001
+#: What ``python -m venv`` seeds; the runtime never runs pip, so these are uninstalled from the
+#: venv it receives unless the project itself depends on them (``pkg_resources`` users).
+SEED_PACKAGES = ("pip", "setuptools", "wheel")
+
+
+def env_args(env: dict[str, str]) -> str:
+    """``K="v"`` pairs for one ``ENV`` line: Dockerfile double quotes, ``\\ " $`` escaped."""
+    out = []
+    for key, value in sorted(env.items()):
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
+            raise StagesmithError(f"env: {key!r} is not a valid environment variable name")
+        if "\n" in value or "\r" in value:
+            raise StagesmithError(f"env: the value of {key} spans several lines")
+        quoted = value.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$")
+        out.append(f'{key}="{quoted}"')
+    return " ".join(out)
 
 
 def _runtime(base: str | None, version: str) -> str:
@@ -44,8 +63,6 @@ def _runtime(base: str | None, version: str) -> str:
 
 
 def _pkg_name(req: str) -> str:
-    import re
-
     m = re.match(r"[A-Za-z0-9_.\-]+", req)
     return (m.group(0) if m else req).lower().replace("_", "-")
 
@@ -83,6 +100,7 @@ def plan(
         | set(spec.runtime_apt)
     )
     build_apt = sorted({lib for n in names for lib in BUILD_APT.get(n, [])})
+    installed = pip if spec.kind in ("conda", "pyproject") and not spec.lock else []
     entry = spec.entry or ["python", "app.py"]
     if spec.kind == "pyproject" and spec.entry and len(spec.entry) == 1:
         entry = [f"/opt/venv/bin/{spec.entry[0]}"]
@@ -104,11 +122,14 @@ def plan(
             "mode": spec.mode,
             "requirements_file": spec.requirements_file,
             "requirements_includes": spec.requirements_includes,
-            "pip_packages": pip if spec.kind in ("conda", "pyproject") and not spec.lock else [],
+            "pip_packages": installed,
+            "pip_args": " ".join(shlex.quote(d) for d in installed),
+            "prune_packages": [n for n in SEED_PACKAGES if n not in names],
             "lock": spec.lock,
             "build_apt": build_apt,
             "runtime_apt": libs,
             "env": spec.env,
+            "env_args": env_args(spec.env),
             "entry": entry,
             "tests": spec.has_tests,
             "uid": UID,
@@ -176,8 +197,9 @@ def _plan_conda(
         user=f"{UID}:{UID}",
         params={"name": spec.name, "kind": "conda", "mode": spec.mode, "channels": spec.channels,
                 "conda_packages": spec.conda_packages, "pip_packages": spec.pip_packages,
+                "pip_args": " ".join(shlex.quote(d) for d in spec.pip_packages),
                 "runtime_packages": [d for d in spec.conda_packages if d not in spec.build_only],
-                "env": spec.env, "entry": spec.entry or ["python"], "uid": UID, "single": single},
+                "env": spec.env, "env_args": env_args(spec.env), "entry": spec.entry or ["python"], "uid": UID, "single": single},
         labels={"org.opencontainers.image.title": spec.name, **spec.labels},
         dockerignore=[".git", "**/__pycache__", "Dockerfile*", ".dockerignore"],
     )  # fmt: skip

@@ -4,7 +4,7 @@
 FROM mambaorg/micromamba:1.5 AS builder
 COPY conda-lock.txt /tmp/explicit.txt
 RUN micromamba create -y -p /opt/env -f /tmp/explicit.txt && micromamba clean -afy
-RUN /opt/env/bin/python -m pip install --no-cache-dir "requests==2.32.3"
+RUN /opt/env/bin/python -m pip install --no-cache-dir requests==2.32.3
 RUN find /opt/env -name '*.a' -delete && rm -rf /opt/env/share/doc /opt/env/share/man
 
 FROM debian:bookworm-slim AS production

@@ -7,8 +7,12 @@ RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
 WORKDIR /src
 RUN --mount=type=cache,target=/root/.cache/pip \
-    pip install "numpy==1.26.*" "scikit-learn==1.4.*" "flask==3.0.*"
+    pip install 'numpy==1.26.*' 'scikit-learn==1.4.*' 'flask==3.0.*'
 RUN find /opt/venv -name '*.a' -delete && rm -rf /opt/venv/share/doc /opt/venv/share/man \
+    && find /opt/venv -name __pycache__ -type d -prune -exec rm -rf {} +
+
+FROM deps AS venv
+RUN python -m pip uninstall -y -q pip setuptools wheel \
     && find /opt/venv -name __pycache__ -type d -prune -exec rm -rf {} +
 
 FROM deps AS builder
@@ -23,9 +27,8 @@ CMD ["bash"]
 FROM python:3.11-slim AS production
 RUN groupadd --gid 10001 app && useradd --uid 10001 --gid 10001 --no-create-home --shell /usr/sbin/nologin app
 RUN apt-get update && apt-get install -y --no-install-recommends libgomp1 && rm -rf /var/lib/apt/lists/*
-COPY --from=deps /opt/venv /opt/venv
+COPY --from=venv /opt/venv /opt/venv
 WORKDIR /app
-COPY --chown=10001:10001 . /app
 ENV PATH=/opt/venv/bin:$PATH VIRTUAL_ENV=/opt/venv PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1
 ARG BUILD_DATE=unknown
 ARG VCS_REF=unknown
@@ -34,3 +37,5 @@ LABEL org.opencontainers.image.title="ml-app"
 
 USER 10001:10001
 CMD ["python", "app.py"]
+# Last: only these layers change when the source does.
+COPY --chown=10001:10001 . /app

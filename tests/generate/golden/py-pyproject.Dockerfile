@@ -8,15 +8,22 @@ ENV PATH=/opt/venv/bin:$PATH
 WORKDIR /src
 COPY pyproject.toml ./
 RUN --mount=type=cache,target=/root/.cache/pip \
-    pip install "packaging>=23"
+    pip install 'packaging>=23'
 RUN find /opt/venv -name '*.a' -delete && rm -rf /opt/venv/share/doc /opt/venv/share/man \
+    && find /opt/venv -name __pycache__ -type d -prune -exec rm -rf {} +
+
+FROM deps AS venv
+RUN python -m pip uninstall -y -q pip setuptools wheel \
     && find /opt/venv -name __pycache__ -type d -prune -exec rm -rf {} +
 
 FROM deps AS builder
 COPY . .
+# The project goes to /opt/project (venv layout) so the runtime's venv layer holds only deps.
 RUN --mount=type=cache,target=/root/.cache/pip \
-    pip install --no-deps . \
-    && find /opt/venv -name __pycache__ -type d -prune -exec rm -rf {} +
+    site="$(python -c 'import sysconfig; print(sysconfig.get_path("purelib"))')" \
+    && pip install --no-deps --no-compile --target "/opt/project${site#/opt/venv}" . \
+    && if [ -d "/opt/project${site#/opt/venv}/bin" ]; then mv "/opt/project${site#/opt/venv}/bin" /opt/project/bin; fi \
+    && cp -a /opt/project/. /opt/venv/
 
 FROM builder AS test
 RUN python -m compileall -q /src
@@ -26,9 +33,8 @@ CMD ["bash"]
 
 FROM python:3.11-slim AS production
 RUN groupadd --gid 10001 app && useradd --uid 10001 --gid 10001 --no-create-home --shell /usr/sbin/nologin app
-COPY --from=builder /opt/venv /opt/venv
+COPY --from=venv /opt/venv /opt/venv
 WORKDIR /app
-COPY --chown=10001:10001 . /app
 ENV PATH=/opt/venv/bin:$PATH VIRTUAL_ENV=/opt/venv PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1
 ARG BUILD_DATE=unknown
 ARG VCS_REF=unknown
@@ -37,3 +43,6 @@ LABEL org.opencontainers.image.title="py-pyproject"
 
 USER 10001:10001
 CMD ["/opt/venv/bin/hello"]
+# Last: only these layers change when the source does.
+COPY --from=builder /opt/project/ /opt/venv/
+COPY --chown=10001:10001 . /app

@@ -13,6 +13,10 @@ RUN --mount=type=cache,target=/root/.cache/pip \
 RUN find /opt/venv -name '*.a' -delete && rm -rf /opt/venv/share/doc /opt/venv/share/man \
     && find /opt/venv -name __pycache__ -type d -prune -exec rm -rf {} +
 
+FROM deps AS venv
+RUN python -m pip uninstall -y -q pip setuptools wheel \
+    && find /opt/venv -name __pycache__ -type d -prune -exec rm -rf {} +
+
 FROM deps AS builder
 COPY . .
 
@@ -24,9 +28,8 @@ CMD ["bash"]
 
 FROM python:3.11-slim AS production
 RUN groupadd --gid 10001 app && useradd --uid 10001 --gid 10001 --no-create-home --shell /usr/sbin/nologin app
-COPY --from=deps /opt/venv /opt/venv
+COPY --from=venv /opt/venv /opt/venv
 WORKDIR /app
-COPY --chown=10001:10001 . /app
 ENV PATH=/opt/venv/bin:$PATH VIRTUAL_ENV=/opt/venv PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1
 ARG BUILD_DATE=unknown
 ARG VCS_REF=unknown
@@ -36,3 +39,5 @@ HEALTHCHECK --interval=30s --timeout=5s --retries=3 CMD ["python", "-c", "import
 
 USER 10001:10001
 CMD ["python", "app.py"]
+# Last: only these layers change when the source does.
+COPY --chown=10001:10001 . /app

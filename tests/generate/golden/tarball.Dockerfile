@@ -3,7 +3,7 @@
 # `stagesmith plan` explains every choice below.
 FROM mambaorg/micromamba:1.5 AS builder
 RUN micromamba create -y -p /opt/env -c conda-forge "python=3.11" "numpy=1.26" && micromamba clean -afy
-RUN /opt/env/bin/python -m pip install --no-cache-dir "requests==2.32.3"
+RUN /opt/env/bin/python -m pip install --no-cache-dir requests==2.32.3
 RUN find /opt/env -name '*.a' -delete && rm -rf /opt/env/share/doc /opt/env/share/man
 ENV PATH=/opt/env/bin:$PATH APP_MODE="prod"
 WORKDIR /app
