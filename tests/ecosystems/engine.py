@@ -8,9 +8,11 @@ Debian's toolchains, and ``images.yaml`` maps the official names onto them.
 from __future__ import annotations
 
 import hashlib
+import json
 import subprocess
-import tarfile
+import sys
 from pathlib import Path
+from typing import Any
 
 from stagesmith.config import load_config
 from stagesmith.plan.combined import EcoOptions, EcoPlan, plan_project, render
@@ -50,40 +52,51 @@ def ensure_standins() -> list[str]:
 
 
 def generate(root: Path, **options: object) -> tuple[EcoPlan, str, str]:
+    """Plan and render in-process (unit-level helper; engine tests go through the CLI)."""
     images = load_config(IMAGE_MAP).images
     plan = plan_project(root, images, EcoOptions.model_validate(options))
     dockerfile, ignore = render(plan)
     return plan, dockerfile, ignore
 
 
-def build(
-    root: Path, tag: str, workdir: Path, *engine_args: str, **options: object
-) -> subprocess.CompletedProcess[str]:
-    """Generate into a copy-free build: the Dockerfile and .dockerignore go next to the context."""
-    _, dockerfile, ignore = generate(root, **options)
-    path = workdir / f"{tag.replace('/', '_').replace(':', '_')}.Dockerfile"
-    path.write_text(dockerfile)
-    (path.parent / (path.name + ".dockerignore")).write_text(ignore)
-    return podman(
-        "build", "--pull=never", "--force-rm", "-q", "-f", str(path),
-        "--ignorefile", str(path.parent / (path.name + ".dockerignore")), "-t", tag,
-        *engine_args, str(root),
+def stagesmith(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the installed CLI the way a user does (``python -m stagesmith`` = ``stagesmith``)."""
+    return subprocess.run(
+        [sys.executable, "-m", "stagesmith", *args],
+        capture_output=True,
+        text=True,
         check=False,
+        cwd=cwd,
+    )
+
+
+def build(root: Path, tag: str, archive: Path, *cli_args: str) -> subprocess.CompletedProcess[str]:
+    """``stagesmith build ROOT --config images.yaml --engine podman``, saved as docker-archive.
+
+    ``tag`` is ``repository:tag``; the archive is what the daemonless reader checks afterwards.
+    """
+    repository, _, version = tag.rpartition(":")
+    return stagesmith(
+        "build", str(root), "--config", str(IMAGE_MAP), "--engine", "podman",
+        "--repository", repository, "--tag", version, "--output", str(archive), "--force",
+        *cli_args,
     )  # fmt: skip
 
 
-def file_list(image: str) -> set[str]:
-    """Every path in the image's flattened file system, read from ``podman export``."""
-    cid = podman("create", image).stdout.strip()
-    try:
-        proc = subprocess.Popen(["podman", "export", cid], stdout=subprocess.PIPE)
-        assert proc.stdout is not None
-        with tarfile.open(fileobj=proc.stdout, mode="r|") as tar:
-            names = {"/" + m.name.removeprefix("./").lstrip("/") for m in tar}
-        proc.wait()
-        return names
-    finally:
-        podman("rm", "-f", cid, check=False)
+def inspect_json(source: Path | str) -> dict[str, Any]:
+    """``stagesmith inspect SOURCE --json`` (no efficiency: only the findings matter here)."""
+    proc = stagesmith("inspect", str(source), "--json", "--no-efficiency", "--engine", "podman")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    report: dict[str, Any] = json.loads(proc.stdout)
+    return report
+
+
+def file_list(source: Path | str) -> set[str]:
+    """Every path of the merged file system, read by the product's image reader (no daemon)."""
+    from stagesmith.image import open_image
+
+    with open_image(str(source), engine="podman") as image:
+        return {"/" + node.path for node in image.tree().walk() if node.path}
 
 
 def image_config(image: str, field: str) -> str:

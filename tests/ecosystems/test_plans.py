@@ -92,6 +92,7 @@ def test_go_cgo_gets_glibc_runtime_and_no_cross(tmp_path: Path) -> None:
 
 def test_rust_native_crates_get_runtime_libraries(tmp_path: Path) -> None:
     (tmp_path / "Cargo.toml").write_text('[package]\nname = "tls"\nversion = "0.1.0"\n')
+    _main_rs(tmp_path)
     (tmp_path / "Cargo.lock").write_text('[[package]]\nname = "openssl-sys"\nversion = "0.9.0"\n')
     plan, text = dockerfile(tmp_path)
     assert "libssl-dev" in text.split("AS build")[0]
@@ -258,8 +259,31 @@ def test_go_several_mains_warns(tmp_path: Path) -> None:
         (tmp_path / "cmd" / name).mkdir(parents=True)
         (tmp_path / "cmd" / name / "main.go").write_text("package main\n\nfunc main() {}\n")
     plan, text = dockerfile(tmp_path)
-    assert "-o /out/multi ./cmd/api" in text
-    assert plan.warnings == ["several main packages; building ./cmd/api, not ./cmd/worker"]
+    # Every command is built and installed; none is named like the module, so the first runs.
+    assert 'go build -trimpath -ldflags="-s -w" -o /out/ ./cmd/api ./cmd/worker\n' in text
+    assert "COPY --from=build /out/ /usr/local/bin/\n" in text
+    assert text.endswith('CMD ["/usr/local/bin/api"]\n') and "ENTRYPOINT" not in text
+    assert plan.warnings == ["several main packages: api runs by default; worker also installed"]
+    assert 'org.opencontainers.image.title="multi"' in text
+
+
+def test_go_command_named_like_the_module_runs_by_default(tmp_path: Path) -> None:
+    (tmp_path / "go.mod").write_text("module example.com/acme/fleetd\n\ngo 1.21\n")
+    for name in ("admin", "fleetd"):
+        (tmp_path / "cmd" / name).mkdir(parents=True)
+        (tmp_path / "cmd" / name / "main.go").write_text("package main\n\nfunc main() {}\n")
+    plan, text = dockerfile(tmp_path)
+    assert text.endswith('CMD ["/usr/local/bin/fleetd"]\n')
+    decision = next(d for d in plan.decisions if d.key == "main package")
+    assert decision.value == "./cmd/fleetd (fleetd)"
+    assert decision.reason == "the command named like the module"
+
+
+def test_go_library_without_main_is_one_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "go.mod").write_text("module example.com/lib\n\ngo 1.21\n")
+    (tmp_path / "lib.go").write_text("package lib\n\nfunc F() {}\n")
+    with pytest.raises(StagesmithError, match=r"no 'package main' in any \.go file"):
+        plan_project(tmp_path)
 
 
 def test_yarn_berry_and_npmrc(tmp_path: Path) -> None:
@@ -311,5 +335,11 @@ def test_rust_keeps_a_configured_release_profile(tmp_path: Path) -> None:
     (tmp_path / "Cargo.toml").write_text(
         '[package]\nname = "p"\nversion = "0.1.0"\n\n[profile.release]\ndebug = true\n'
     )
+    _main_rs(tmp_path)
     _, text = dockerfile(tmp_path)
     assert "CARGO_PROFILE_RELEASE_STRIP" not in text
+
+
+def _main_rs(root: Path) -> None:
+    (root / "src").mkdir()
+    (root / "src" / "main.rs").write_text("fn main() {}\n")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from stagesmith.config import ImageMap
+from stagesmith.errors import StagesmithError
 from stagesmith.plan.combined import EcoOptions, EcoPlan, Stage, finish
 from stagesmith.spec.go import GoSpec
 
@@ -13,6 +14,11 @@ GLIBC_RUNTIME = "debian:bookworm-slim"
 
 
 def plan(spec: GoSpec, images: ImageMap, options: EcoOptions, root: Path | None = None) -> EcoPlan:
+    if not spec.commands:
+        where = f"{root}/" if root is not None else ""
+        raise StagesmithError(
+            f"{where}go.mod: no 'package main' in any .go file: nothing to build into an image"
+        )
     builder = images(f"golang:{spec.go_version}")
     if spec.cgo:
         runtime = options.runtime_base or GLIBC_RUNTIME
@@ -35,9 +41,11 @@ def plan(spec: GoSpec, images: ImageMap, options: EcoOptions, root: Path | None 
         ],
         user="65532:65532",
         params={
-            "name": spec.binary,
+            "name": spec.module.rstrip("/").rsplit("/", 1)[-1] or spec.binary,
             "binary": spec.binary,
             "main_package": spec.main_package,
+            "packages": list(spec.commands),
+            "several": len(spec.commands) > 1,
             "cgo": spec.cgo,
             "cross": not spec.cgo,
             "vendored": spec.vendored,
@@ -83,15 +91,24 @@ def plan(spec: GoSpec, images: ImageMap, options: EcoOptions, root: Path | None 
         )
     result.decide("user", "65532:65532", "numeric non-root user; works without /etc/passwd")
     if spec.other_mains:
+        others = ", ".join(spec.commands[m] for m in spec.other_mains)
+        result.decide(
+            "commands",
+            ", ".join(f"{pkg} -> /usr/local/bin/{name}" for pkg, name in spec.commands.items()),
+            f"{len(spec.commands)} main packages: all are built and installed; the image runs "
+            f"{spec.binary} by default (CMD, so `run IMAGE /usr/local/bin/<name>` picks another)",
+        )
         result.warnings.append(
-            f"several main packages; building {spec.main_package}, not {', '.join(spec.other_mains)}"
+            f"several main packages: {spec.binary} runs by default; {others} also installed"
         )
     result.decide(
         "main package",
-        spec.main_package,
+        f"{spec.main_package} ({spec.binary})",
         "the root package is main"
         if spec.main_package == "."
-        else "first main package under the module",
+        else "the command named like the module"
+        if spec.binary == spec.module.rstrip("/").rsplit("/", 1)[-1]
+        else "first main package under the module (none is named like the module)",
     )
     result.params["entrypoint"] = f"/usr/local/bin/{spec.binary}"
     return finish(result, options)

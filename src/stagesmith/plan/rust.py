@@ -42,6 +42,9 @@ def plan(
         | ({"ca-certificates"} if "openssl-sys" in crates else set())
     )
     distroless = runtime.startswith("gcr.io/distroless/")
+    manifests = [f"{m}/Cargo.toml" for m in spec.members if m != "."]
+    stubs = sorted(spec.targets)
+    binaries = list(spec.binaries)
     strip = not ({"strip", "debug"} & set(spec.release_profile))
     result = EcoPlan(
         ecosystem="rust",
@@ -56,6 +59,12 @@ def plan(
         params={
             "name": spec.package,
             "binary": spec.binary,
+            "binaries": binaries,
+            "several": len(binaries) > 1,
+            "manifests": [(m, m.rsplit("/", 1)[0] + "/") for m in manifests],
+            "stub_bins": [f for f in stubs if spec.targets[f] == "bin"],
+            "stub_libs": [f for f in stubs if spec.targets[f] == "lib"],
+            "stub_dirs": sorted({f.rsplit("/", 1)[0] for f in stubs}),
             "lock": spec.has_lock,
             "locked": "--locked" if spec.has_lock else "",
             "vendored": spec.vendored,
@@ -68,11 +77,33 @@ def plan(
         dockerignore=["target/"],
     )
     result.decide("builder", result.base("builder"), "official Rust image with cargo")
+    if spec.workspace:
+        result.decide(
+            "workspace",
+            ", ".join(spec.members),
+            "[workspace] in Cargo.toml: every member manifest is copied before the sources",
+        )
     result.decide(
         "dependencies",
-        "cargo fetch against a stub main.rs, registry and target in cache mounts",
-        "Cargo.toml/Cargo.lock change less often than src/; the stub lets cargo resolve without the sources",
+        f"cargo fetch against stub targets ({', '.join(stubs)}), registry and target in cache mounts",
+        "Cargo.toml/Cargo.lock change less often than src/; stubs let cargo resolve without the "
+        "sources and are removed in the same step",
     )
+    result.decide(
+        "binary",
+        spec.binary,
+        f"binary target of {spec.binaries[spec.binary]}"
+        + (
+            f"; also installed: {', '.join(b for b in binaries if b != spec.binary)}"
+            if len(binaries) > 1
+            else ""
+        ),
+    )
+    if len(binaries) > 1:
+        result.warnings.append(
+            f"several binaries: {spec.binary} runs by default; "
+            f"{', '.join(b for b in binaries if b != spec.binary)} also installed"
+        )
     result.decide(
         "lock",
         "--locked" if spec.has_lock else "not locked",

@@ -25,6 +25,8 @@ class GoSpec(BaseModel):
     binary: str
     main_package: str = "."
     other_mains: list[str] = []
+    #: Every main package -> the binary ``go build -o DIR/`` names after it.
+    commands: dict[str, str] = {}
     cgo: bool = False
     vendored: bool = False
     has_go_sum: bool = False
@@ -61,17 +63,27 @@ def read(root: Path) -> GoSpec:
         }
     )
     names = ["." if m == root else "./" + m.relative_to(root).as_posix() for m in mains]
-    main_package = "." if "." in names or not names else names[0]
     path = module.group(1)
+    module_name = path.rstrip("/").rsplit("/", 1)[-1] or "app"
+    commands = {n: module_name if n == "." else n.rsplit("/", 1)[-1] for n in names}
+    main_package = _entry_package(names, module_name)
     return GoSpec(
         module=path,
         go_version=version.group(1) if version else "1.22",
-        binary=path.rstrip("/").rsplit("/", 1)[-1] or "app",
+        binary=commands.get(main_package, module_name),
         main_package=main_package,
         other_mains=[n for n in names if n != main_package],
+        commands=commands,
         cgo=bool(re.search(r'^\s*import\s+"C"', code, re.MULTILINE)),
         vendored=(root / "vendor" / "modules.txt").is_file(),
         has_go_sum=(root / "go.sum").is_file(),
         uses_tls=any(s in code for s in ('"net/http"', '"crypto/tls"', '"net/smtp"')),
         uses_tzdata="time.LoadLocation" in code or '"time/tzdata"' in code,
     )
+
+
+def _entry_package(names: list[str], module_name: str) -> str:
+    """The command the image runs: the root package, else the one named like the module."""
+    if "." in names or not names:
+        return "."
+    return next((n for n in names if n.rsplit("/", 1)[-1] == module_name), names[0])

@@ -1,9 +1,15 @@
-"""Rust projects: package and binary names from ``Cargo.toml``, lock file and vendoring."""
+"""Rust projects: packages, binaries and target files from ``Cargo.toml``, lock file, vendoring.
+
+A virtual workspace (``[workspace]`` and no ``[package]``) is read member by member: each
+member's manifest and target files are facts the plan needs to fetch dependencies before the
+sources are copied (cargo refuses a manifest whose targets are missing).
+"""
 
 from __future__ import annotations
 
 import tomllib
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -20,35 +26,104 @@ class RustSpec(BaseModel):
     vendored: bool = False
     workspace: bool = False
     release_profile: dict[str, object] = {}
+    #: Directories (relative, ``.`` = root) holding a package manifest.
+    members: list[str] = ["."]
+    #: Every binary target: name -> member directory.
+    binaries: dict[str, str] = {}
+    #: Target source files (relative paths) and their kind, ``bin`` or ``lib``.
+    targets: dict[str, str] = {}
 
 
 def detect(root: Path) -> bool:
     return (root / "Cargo.toml").is_file()
 
 
-def read(root: Path) -> RustSpec:
-    path = root / "Cargo.toml"
+def _load(path: Path) -> dict[str, Any]:
     try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise StagesmithError(f"{path}: cannot read: {exc.strerror}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise StagesmithError(f"{path}: malformed TOML: {exc}") from exc
+
+
+def _targets(root: Path, member: str, doc: dict[str, Any]) -> tuple[list[str], dict[str, str]]:
+    """(binary names, {target file: kind}) of one package, with cargo's auto-discovery."""
+    base = root / member
+    prefix = "" if member == "." else member + "/"
+    name = str((doc.get("package") or {}).get("name") or "")
+    bins: list[str] = []
+    files: dict[str, str] = {}
+    explicit = [b for b in doc.get("bin") or [] if isinstance(b, dict)]
+    for entry in explicit:
+        bin_name = str(entry.get("name") or name)
+        path = str(entry.get("path") or f"src/bin/{bin_name}.rs")
+        if not (base / path).is_file() and (base / "src/main.rs").is_file():
+            path = "src/main.rs"
+        bins.append(bin_name)
+        files[prefix + path] = "bin"
+    lib = doc.get("lib") if isinstance(doc.get("lib"), dict) else {}
+    lib_path = str((lib or {}).get("path") or "src/lib.rs")
+    if (base / lib_path).is_file():
+        files[prefix + lib_path] = "lib"
+    if (doc.get("package") or {}).get("autobins", True) is not False:
+        if (base / "src/main.rs").is_file() and prefix + "src/main.rs" not in files:
+            bins.append(name)
+            files[prefix + "src/main.rs"] = "bin"
+        for extra in sorted((base / "src" / "bin").glob("*.rs")):
+            rel = prefix + extra.relative_to(base).as_posix()
+            if rel not in files:
+                bins.append(extra.stem)
+                files[rel] = "bin"
+    return bins, files
+
+
+def _members(root: Path, workspace: dict[str, Any]) -> list[str]:
+    """Workspace members (globs expanded, ``exclude`` removed) that have a manifest."""
+    excluded = {str(x).rstrip("/") for x in workspace.get("exclude") or []}
+    found: list[str] = []
+    for pattern in workspace.get("members") or []:
+        for path in sorted(root.glob(str(pattern).rstrip("/"))):
+            rel = path.relative_to(root).as_posix()
+            if (path / "Cargo.toml").is_file() and rel not in excluded and rel not in found:
+                found.append(rel)
+    return found
+
+
+def read(root: Path) -> RustSpec:
+    path = root / "Cargo.toml"
+    doc = _load(path)
     package = doc.get("package") or {}
     name = package.get("name")
-    if not isinstance(name, str):
-        if "workspace" in doc:
-            raise StagesmithError(
-                f"{path}: Cargo workspaces without a root package are not supported"
-            )
+    workspace = doc.get("workspace")
+    if not isinstance(name, str) and not isinstance(workspace, dict):
         raise StagesmithError(f"{path}: [package] has no name")
-    bins = doc.get("bin") or []
-    binary = bins[0].get("name", name) if bins and isinstance(bins[0], dict) else name
+    manifests: dict[str, dict[str, Any]] = {".": doc} if isinstance(name, str) else {}
+    if isinstance(workspace, dict):
+        for member in _members(root, workspace):
+            manifests.setdefault(member, _load(root / member / "Cargo.toml"))
+    binaries: dict[str, str] = {}
+    targets: dict[str, str] = {}
+    for member, manifest in manifests.items():
+        bins, files = _targets(root, member, manifest)
+        for bin_name in bins:
+            binaries.setdefault(bin_name, member)
+        targets.update(files)
+    if not binaries:
+        what = "the workspace members" if not isinstance(name, str) else "the package"
+        raise StagesmithError(
+            f"{path}: no binary target in {what} (src/main.rs, src/bin/*.rs or [[bin]])"
+        )
+    package_name = name if isinstance(name, str) else root.resolve().name
+    preferred = next((b for b in binaries if b == package_name), next(iter(binaries)))
     return RustSpec(
-        package=name,
-        binary=binary,
+        package=package_name,
+        binary=preferred,
         has_lock=(root / "Cargo.lock").is_file(),
         vendored=(root / "vendor").is_dir() and (root / ".cargo" / "config.toml").is_file(),
-        workspace="workspace" in doc,
+        workspace=isinstance(workspace, dict),
         release_profile=dict((doc.get("profile") or {}).get("release") or {}),
+        members=list(manifests),
+        binaries=binaries,
+        targets=targets,
     )
