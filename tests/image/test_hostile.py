@@ -211,3 +211,29 @@ def test_gzip_crc_mismatch_is_corrupt(tmp_path: Path) -> None:
 
     with pytest.raises(ImageError, match="corrupt gzip"):
         _drain(_with_blob(tmp_path, bad_crc))
+
+
+def _skip_all(src: Path) -> list[str]:
+    """Walk wanting nothing: an uncompressed legacy layer is then skipped by seeking."""
+    with open_image(src) as img:
+        return [e.path for _, e, _ in img.walk(lambda e: False)]
+
+
+@pytest.mark.parametrize("cut", [70_000 // 2, 512 + 70_000 + 100])
+def test_truncated_uncompressed_layer_is_an_error_when_content_is_skipped(
+    tmp_path: Path, cut: int
+) -> None:
+    # a cut inside "a" and one inside "b": the seek past unwanted content must notice the end
+    src = _with_blob(tmp_path, lambda raw: raw[: 512 + cut])
+    with pytest.raises(ImageError, match="truncated"):
+        _skip_all(src)
+
+
+def test_skipped_content_then_wanted_member_reads_right_bytes(tmp_path: Path) -> None:
+    big = os.urandom(300_000)  # larger than the seek buffer, so the skip really seeks
+    b = build([[file("big", big), file("small", b"after the skip"), file("big2", big)]])
+    src = docker_archive(tmp_path / "x.tar", b, legacy=True)
+    with open_image(src) as img:
+        got = {e.path: (r.read() if r else None) for _, e, r in img.walk(lambda e: e.path != "big")}
+        assert img.layers[0].size == 2 * len(big) + len(b"after the skip")
+    assert got == {"big": None, "small": b"after the skip", "big2": big}

@@ -114,7 +114,8 @@ class SecretsCheck(Check):
             return
         named = _named_kind(path)
         data = content.head(MAX_SCAN)
-        m = KEY_RE.search(data)
+        # a plain substring test first (fast C search); the regex only runs on a candidate
+        m = KEY_RE.search(data) if b"PRIVATE KEY" in data else None
         if m:
             label = (m.group(1) or b"").decode().strip() or "PKCS#8"
             self.hits[(path, layer)] = ("private-key", f"{label} private key")

@@ -8,8 +8,6 @@ on its documented shape; read errors from a damaged or hostile archive become on
 from __future__ import annotations
 
 import importlib
-import lzma
-import tarfile
 import zlib
 from typing import Any
 
@@ -23,9 +21,7 @@ _READ_ERRORS: tuple[type[BaseException], ...] = (
     KeyError,
     IndexError,
     UnicodeError,
-    tarfile.TarError,
     zlib.error,
-    lzma.LZMAError,
 )
 
 

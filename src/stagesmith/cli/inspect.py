@@ -12,9 +12,6 @@ from stagesmith.cli.app import app, err, out, warn, write_stdout
 from stagesmith.config import load_config
 from stagesmith.errors import Failure
 from stagesmith.fsutil import check_writable, write_atomic
-from stagesmith.report.html import render_inspect_html
-from stagesmith.report.json import to_json
-from stagesmith.report.text import render_inspect
 
 
 @app.command()
@@ -50,11 +47,18 @@ def inspect(
         check_writable(html, force)
     result = inspect_source(source, platform=platform, engine=engine, efficiency=not no_efficiency)
     report = result.report
+    # renderers are imported only when used: Jinja2 and Rich tables cost start-up time
     if as_json:
+        from stagesmith.report.json import to_json
+
         write_stdout(to_json(report))
     else:
+        from stagesmith.report.text import render_inspect
+
         render_inspect(out, report)
     if html is not None:
+        from stagesmith.report.html import render_inspect_html
+
         write_atomic(html, render_inspect_html(report), force=force)
         err.print(f"wrote {html}")
     problems = gates.violations(report)

@@ -112,22 +112,27 @@ class Image:
         where = f"{self._store.where}: layer {i} ({ref.name})"
         region = self._store.open(ref.name)
         try:
-            hashing = Hashing(region)
-            stream = decompressed(hashing, layer.compression, where)
+            # Only a content-addressed blob (OCI ``blobs/sha256/...``) has a digest to check.
+            # A legacy ``<id>/layer.tar`` is named by an id, not by its bytes; its diff_id is
+            # not checked, so its bytes need no hashing and unwanted content is seeked over.
+            expected = None if ref.digest_is_diff_id else ref.digest
+            algo, _, hexd = (expected or "").partition(":")
+            hashing = Hashing(region) if algo == "sha256" else None
+            stream = decompressed(hashing or region, layer.compression, where)
             limit = layer.compressed_size if layer.compression == "none" else None
             total = count = 0
             for entry, reader in scan(stream, where, want, limit):
                 total += entry.size
                 count += 1
                 yield i, entry, reader
-            while stream.read(1 << 20):
-                pass
-            hashing.drain()
-            if ref.digest:
-                algo, _, hexd = ref.digest.partition(":")
-                if algo == "sha256" and hashing.hexdigest() != hexd:
+            if hashing is not None or layer.compression != "none":
+                while stream.read(1 << 20):  # trailing bytes: CRCs, frame ends, the digest
+                    pass
+            if hashing is not None:
+                hashing.drain()
+                if hashing.hexdigest() != hexd:
                     raise ImageError(
-                        f"{where}: digest mismatch (expected {ref.digest}, "
+                        f"{where}: digest mismatch (expected {expected}, "
                         f"got sha256:{hashing.hexdigest()})"
                     )
             layer.size, layer.entries, layer.empty = total, count, count == 0

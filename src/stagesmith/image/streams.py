@@ -24,14 +24,33 @@ ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 
 
 class Region(io.RawIOBase):
-    """A read-only window ``[offset, offset+length)`` of an open file descriptor."""
+    """A read-only window ``[offset, offset+length)`` of an open file descriptor.
+
+    Seekable (positions are relative to the window), so an uncompressed layer that needs no
+    digest can skip file content without reading it.
+    """
 
     def __init__(self, fd: int, offset: int, length: int) -> None:
         super().__init__()
         self._fd, self._pos, self._end = fd, offset, offset + length
+        self._start = offset
 
     def readable(self) -> bool:
         return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._pos - self._start
+
+    def seek(self, pos: int, whence: int = os.SEEK_SET) -> int:
+        if whence == os.SEEK_CUR:
+            pos += self._pos - self._start
+        elif whence == os.SEEK_END:
+            pos += self._end - self._start
+        self._pos = self._start + max(pos, 0)
+        return self._pos - self._start
 
     def readinto(self, b: bytearray | memoryview) -> int:  # type: ignore[override]
         want = min(len(b), self._end - self._pos)
@@ -176,10 +195,17 @@ class _Gzip(io.RawIOBase):
                 return n
 
 
+#: Buffer for an uncompressed blob read straight from its file: small, because content that no
+#: check wants is skipped with a seek, and a big buffer would read it anyway.
+SEEK_BUFFER = 64 * 1024
+
+
 def decompressed(raw: io.RawIOBase, compression: str, where: str) -> BinaryIO:
     """A buffered reader over the uncompressed tar bytes of a layer blob."""
     if compression == "gzip":
         return io.BufferedReader(_Gzip(raw, where), CHUNK)
     if compression == "zstd":
         return io.BufferedReader(_Zstd(raw, where), CHUNK)
+    if raw.seekable():
+        return io.BufferedReader(raw, SEEK_BUFFER)
     return io.BufferedReader(raw, CHUNK)

@@ -94,9 +94,21 @@ class _Content(io.RawIOBase):
     def __init__(self, stream: BinaryIO, size: int, where: str) -> None:
         super().__init__()
         self._stream, self.left, self._where = stream, size, where
+        self._read = stream.read
 
     def readable(self) -> bool:
         return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        """Straight from the buffered stream below: no intermediate buffer per call."""
+        want = self.left if size is None or size < 0 else min(size, self.left)
+        if want <= 0:
+            return b""
+        data = self._read(want)
+        if not data:
+            raise ImageError(f"{self._where}: truncated tar member")
+        self.left -= len(data)
+        return data
 
     def readinto(self, b: bytearray | memoryview) -> int:  # type: ignore[override]
         want = min(len(b), self.left)
@@ -156,6 +168,19 @@ def scan(
     for regular files; devices and fifos are reported but never opened.
     """
     cap = min(limit, MAX_MEMBER) if limit is not None else MAX_MEMBER
+    # an uncompressed blob with no digest to check is seekable: skip content without reading
+    seekable = limit is not None and stream.seekable()
+    tell, seek = stream.tell, stream.seek
+
+    def skip(n: int) -> None:
+        if not seekable:
+            _skip(stream, n, where)
+        elif n > 0:
+            pos = tell() + n
+            if pos > cap:
+                raise ImageError(f"{where}: truncated tar member")
+            seek(pos)
+
     pax: dict[str, str] = {}
     long_name: str | None = None
     long_link: str | None = None
@@ -230,15 +255,15 @@ def scan(
                 tail = base[len(WHITEOUT) :]
                 entry.whiteout = f"{parent}/{tail}" if parent else tail
         if not path:
-            _skip(stream, size + padded, where)
+            skip(size + padded)
             continue
         if kind is EntryType.FILE and want is not None and want(entry):
             reader = _Content(stream, size, where)
             yield entry, reader  # type: ignore[misc]
-            _skip(stream, reader.left + padded, where)
+            skip(reader.left + padded)
         else:
             yield entry, None
-            _skip(stream, size + padded, where)
+            skip(size + padded)
 
 
 def index_archive(stream: BinaryIO, total: int, where: str) -> dict[str, RawMember]:
