@@ -159,3 +159,20 @@ def test_healthcheck_survives(tmp_path: Path, name: str, cleanup_images: list[st
     )
     health = json.loads(inspect.stdout)
     assert health["Test"] == ["CMD", "true"] and health["Interval"] == 7_000_000_000
+
+
+@pytest.mark.parametrize("name", ["podman", "buildah"])
+def test_network_mode_reaches_run_steps(
+    tmp_path: Path, name: str, cleanup_images: list[str]
+) -> None:
+    """`--network none` leaves RUN steps only the loopback interface; the default has more."""
+    engine = get_engine(name)
+    probe = "RUN ls /sys/class/net > /interfaces\n"
+    dockerfile = write_context(tmp_path, f"FROM {BASE}\n{probe}")
+    isolated, default = unique_tag(), unique_tag()
+    cleanup_images += [isolated, default]
+    engine.build(BuildRequest(tmp_path, dockerfile, tags=[isolated], network="none"))
+    engine.build(BuildRequest(tmp_path, dockerfile, tags=[default], no_cache=True))
+    runner = get_engine("podman")
+    assert runner.run(isolated, ["cat", "/interfaces"], check=True).stdout.split() == ["lo"]
+    assert runner.run(default, ["cat", "/interfaces"], check=True).stdout.split() != ["lo"]

@@ -57,6 +57,9 @@ def build(
     build_arg: list[str] = typer.Option([], "--build-arg", help="KEY=VALUE (repeatable)."),
     label: list[str] = typer.Option([], "--label", help="KEY=VALUE image label (repeatable)."),
     platform: str | None = typer.Option(None, "--platform", help="e.g. linux/amd64."),
+    network: str | None = typer.Option(
+        None, "--network", help="Network for RUN steps (e.g. host, none)."
+    ),
     engine_name: str = typer.Option("auto", "--engine", help="auto, docker, podman or buildah."),
     builder: str | None = typer.Option(
         None,
@@ -136,6 +139,7 @@ def build(
         build_args=_pairs(build_arg, "--build-arg"),
         labels=_pairs(label, "--label"),
         platform=platform,
+        network=network,
         cache_from=cache_from,
         cache_to=cache_to,
         no_cache=no_cache,

@@ -52,6 +52,8 @@ class BuildRequest:
     target: str | None = None
     build_args: dict[str, str] = field(default_factory=dict)
     platform: str | None = None
+    #: Network mode for RUN steps (``host``, ``none``, ...); None keeps the engine's default.
+    network: str | None = None
     cache_from: list[str] = field(default_factory=list)
     cache_to: list[str] = field(default_factory=list)
     no_cache: bool = False

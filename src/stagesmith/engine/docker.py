@@ -173,6 +173,8 @@ class DockerEngine(Engine):
             argv += ["--label", f"{key}={value}"]
         if request.platform:
             argv += ["--platform", request.platform]
+        if request.network:
+            argv += ["--network", request.network]
         if request.no_cache:
             argv.append("--no-cache")
         for ref in request.cache_from:

@@ -126,6 +126,7 @@ class BuildJob:
     target: str | None = None
     build_args: dict[str, str] = field(default_factory=dict)
     platform: str | None = None
+    network: str | None = None
     cache_from: list[str] = field(default_factory=list)
     cache_to: list[str] = field(default_factory=list)
     no_cache: bool = False
@@ -189,6 +190,7 @@ def run_job(
             target=job.target,
             build_args=args,
             platform=job.platform,
+            network=job.network,
             cache_from=list(job.cache_from),
             cache_to=list(job.cache_to),
             no_cache=job.no_cache,

@@ -28,6 +28,8 @@ def _common_build_flags(request: BuildRequest, iidfile: Path) -> list[str]:
         argv += ["--label", f"{key}={value}"]
     if request.platform:
         argv += ["--platform", request.platform]
+    if request.network:
+        argv += ["--network", request.network]
     if request.no_cache:
         argv.append("--no-cache")
     for ref in request.cache_from:
