@@ -88,6 +88,9 @@ class Check:
     """
 
     name = "check"
+    #: True when ``visit`` does nothing without content: the runner then calls it only for
+    #: entries this check wanted (it runs for every entry otherwise, the hot path).
+    content_only = False
 
     def wants(self, entry: Any, path: str, kind: str) -> bool:
         return False

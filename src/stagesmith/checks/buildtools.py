@@ -11,7 +11,6 @@ Good (multi-stage): compile in a builder stage, ``COPY --from=builder`` only the
 
 from __future__ import annotations
 
-import posixpath
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,8 +40,13 @@ class _Cache:
     sample: list[str] = field(default_factory=list)
 
 
+_CACHE_ROOTS = ("var/cache/apt/", "var/lib/apt/lists/", "opt/conda/pkgs/", "root/.conda/pkgs/")
+
+
 def _cache_kind(path: str) -> tuple[str, str] | None:
     """``(subject, root)`` when ``path`` lies in a package-manager cache or apt list dir."""
+    if ".cache/" not in path and ".npm/" not in path and not path.startswith(_CACHE_ROOTS):
+        return None  # the common case, cheap: this runs for every file
     parts = path.split("/")
     for i in range(len(parts) - 1):
         if parts[i] == ".cache" and parts[i + 1] in ("pip", "uv", "pypoetry", "yarn"):
@@ -63,10 +67,10 @@ def _cache_kind(path: str) -> tuple[str, str] | None:
 
 def tool_name(path: str) -> str | None:
     """The tool a path provides (``gcc`` for ``usr/bin/x86_64-linux-gnu-gcc-12``), or None."""
-    parent = posixpath.dirname(path)
-    if posixpath.basename(parent) not in _BIN_DIRS:
+    head, _, base = path.rpartition("/")
+    if head.rpartition("/")[2] not in _BIN_DIRS:
         return None
-    m = TOOL_RE.match(posixpath.basename(path))
+    m = TOOL_RE.match(base)
     if not m:
         return None
     name = m.group(1)

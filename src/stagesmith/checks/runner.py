@@ -47,20 +47,30 @@ def run_checks_with_index(
         pending[:] = [entry, path, kind, wo, takers]
         return bool(takers)
 
+    # bound methods looked up once: this loop runs for every entry of every layer
+    every = [c.visit for c in active if not c.content_only]
+    add = index.add
     for layer, entry, reader in image.walk(want):
         if pending[0] is entry:
             _, path, kind, wo, takers = pending
         else:  # the reader did not ask (e.g. a whiteout): compute here
             wo, path, kind, takers = whiteout_target(entry), norm(entry.path), kind_of(entry), []
         pending[0] = None
-        index.add(layer, entry, path, kind, wo, known=True)
+        add(layer, entry, path, kind, wo, known=True)
         for observe in observers:
             observe(layer, entry)
         if wo is not None:
             continue
-        content = Content(reader) if reader is not None and takers else None
+        if reader is None or not takers:
+            for visit in every:
+                visit(layer, entry, path, kind, None)
+            continue
+        content = Content(reader)
         for check in active:
-            check.visit(layer, entry, path, kind, content if check in takers else None)
+            if check in takers:
+                check.visit(layer, entry, path, kind, content)
+            elif not check.content_only:
+                check.visit(layer, entry, path, kind, None)
     ctx = Context(index, image.config)
     findings: list[Finding] = []
     for check in active:

@@ -107,7 +107,7 @@ class SecretsCheck(Check):
             if posixpath.basename(path) == ".git":
                 self.git_dirs.setdefault(path, layer)
             return
-        if "/.git/" in f"/{path}" and kind == FILE:
+        if kind == FILE and ".git/" in path and (path.startswith(".git/") or "/.git/" in path):
             root = f"/{path}".split("/.git/")[0].lstrip("/")
             self.git_dirs.setdefault(posixpath.join(root, ".git"), layer)
         if content is None:

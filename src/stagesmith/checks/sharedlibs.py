@@ -40,8 +40,10 @@ def looks_like_elf_candidate(path: str, mode: int) -> bool:
     """Cheap filter before reading magic bytes: executables and ``*.so*`` names."""
     if path.startswith(_SKIP_PREFIXES):
         return False
-    base = posixpath.basename(path)
-    return bool(mode & 0o111) or base.endswith(".so") or ".so." in base
+    if mode & 0o111:
+        return True
+    base = path.rpartition("/")[2]
+    return base.endswith(".so") or ".so." in base
 
 
 @dataclass
@@ -52,6 +54,7 @@ class _Elf:
 
 class SharedLibsCheck(Check):
     name = "shared-libs"
+    content_only = True
 
     def __init__(self) -> None:
         self.elves: dict[str, _Elf] = {}

@@ -40,6 +40,7 @@ def parse_passwd(text: str) -> dict[str, int]:
 
 class RootUserCheck(Check):
     name = "root-user"
+    content_only = True
 
     def __init__(self) -> None:
         self.passwd: tuple[int, dict[str, int]] | None = None

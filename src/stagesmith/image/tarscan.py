@@ -226,7 +226,17 @@ def scan(
                 if prefix:
                     raw_name = prefix + "/" + raw_name
         link = long_link if long_link is not None else pax.get("linkpath") or _str(hdr[157:257])
-        path = normalize(raw_name, where)
+        # already clean (the common case) needs no split: normalize only odd names
+        if (
+            raw_name
+            and raw_name[0] not in "./"
+            and "//" not in raw_name
+            and "/." not in raw_name
+            and raw_name[-1] != "/"
+        ):
+            path = raw_name
+        else:
+            path = normalize(raw_name, where)
         if kind is EntryType.FILE and raw_name.endswith("/"):
             kind = EntryType.DIR
         entry = Entry(
