@@ -135,9 +135,31 @@ def plan_project(
         plan_mod = importlib.import_module(f"stagesmith.plan.{kind}")
         result: EcoPlan = plan_mod.plan(spec_mod.read(root), images, options, root)
         return result
+    hint = _nested_projects(root)
     raise StagesmithError(
-        f"{root}: no go.mod, Cargo.toml, pom.xml, build.gradle or package.json found"
+        f"{root}: no go.mod, Cargo.toml, pom.xml, build.gradle, package.json, pyproject.toml "
+        "or requirements.txt found"
+        + (f"; found {', '.join(hint)}: give that directory as PATH" if hint else "")
     )
+
+
+_MARKERS = ("go.mod", "Cargo.toml", "pom.xml", "build.gradle", "build.gradle.kts", "package.json")
+
+
+def _nested_projects(root: Path) -> list[str]:
+    """Marker files one level down (a repository whose code lives in ``frontend/``)."""
+    try:
+        subdirs = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    except OSError:
+        return []
+    found = [
+        f"{sub.name}/{marker}"
+        for sub in subdirs
+        if sub.name != "node_modules"
+        for marker in (*_MARKERS, *PYTHON_MARKERS)
+        if (sub / marker).is_file()
+    ]
+    return found[:3]
 
 
 def plan_pynode(root: Path, images: ImageMap, options: EcoOptions) -> EcoPlan:

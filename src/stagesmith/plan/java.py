@@ -24,19 +24,33 @@ def plan(
     spec: JavaSpec, images: ImageMap, options: EcoOptions, root: Path | None = None
 ) -> EcoPlan:
     release = spec.java_version
+    module = "" if spec.app_module == "." else spec.app_module + "/"
+    lib_dir: str | None = None
     if spec.tool == "maven":
         builder = f"maven:3-eclipse-temurin-{release}"
         tool = "./mvnw" if spec.wrapper else "mvn"
-        deps_cmd = f"{tool} -B -q dependency:resolve"
+        # Maven 3 cannot resolve a module's dependency on a sibling that is not built yet;
+        # --fail-never still fills the cache with everything else, package resolves the rest.
+        deps_cmd = f"{tool} -B -q {'--fail-never ' if spec.modules else ''}dependency:resolve"
         build_cmd = f"{tool} -B -q -DskipTests package"
-        jar_glob = "target/*.jar"
+        if not spec.spring_boot:
+            build_cmd += (
+                " dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory=target/lib"
+            )
+            lib_dir = f"{module}target/lib"
+        jar_glob = f"{module}target/*.jar"
         cache = "/root/.m2"
         inputs = ["pom.xml", *([".mvn/", "mvnw"] if spec.wrapper else [])]
     else:
         builder = f"gradle:8-jdk{release}"
         tool = "./gradlew" if spec.wrapper else "gradle"
         deps_cmd = f"{tool} --no-daemon -q dependencies"
-        build_cmd = f"{tool} --no-daemon -q {'bootJar' if spec.spring_boot else 'jar'} -x test"
+        task = (
+            "bootJar" if spec.spring_boot else "installDist" if spec.application_plugin else "jar"
+        )
+        build_cmd = f"{tool} --no-daemon -q {task} -x test"
+        if task == "installDist":
+            lib_dir = "build/install/*/lib"
         jar_glob = "build/libs/*.jar"
         cache = "/root/.gradle"
         inputs = [
@@ -62,6 +76,8 @@ def plan(
         params={
             "name": spec.artifact,
             "inputs": inputs,
+            "module_poms": [(f"{m}/pom.xml", f"{m}/") for m in spec.modules],
+            "lib_dir": lib_dir,
             "deps_cmd": deps_cmd,
             "build_cmd": build_cmd,
             "jar_glob": jar_glob,
@@ -78,11 +94,26 @@ def plan(
     result.decide(
         "builder", result.base("builder"), f"Java release {release} declared by {spec.source}"
     )
+    if spec.modules:
+        result.decide(
+            "modules",
+            ", ".join(spec.modules) + f"; the application is {spec.app_module}",
+            f"<modules> in pom.xml; {spec.app_module} "
+            + ("declares the main class" if spec.main_class else "is the last jar module"),
+        )
     result.decide(
         "dependencies",
         deps_cmd,
-        f"resolved from {inputs[0]} alone, before sources are copied; {cache} is a cache mount",
+        f"resolved from {' and '.join([inputs[0], *(m for m, _ in result.params['module_poms'])])}"
+        f" alone, before sources are copied; {cache} is a cache mount",
     )
+    if lib_dir is not None:
+        result.decide(
+            "classpath",
+            f"/app/app.jar + /app/lib/* (from {lib_dir})",
+            "a plain jar holds no dependencies: runtime jars are copied next to it, in a layer "
+            "that changes only when dependencies do",
+        )
     result.decide(
         "runtime",
         result.base("runtime"),
@@ -97,7 +128,7 @@ def plan(
     elif spec.main_class:
         result.decide(
             "entrypoint",
-            f"java -cp app.jar {spec.main_class}",
+            f"java -cp app.jar:lib/* {spec.main_class}",
             "main class declared in the build file",
         )
     else:

@@ -162,4 +162,9 @@ def plan(
     )
     if not spec.lockfile:
         result.warnings.append("no lock file: the install is not reproducible")
+    if (spec.manager == "pnpm" or spec.yarn_berry) and "@" not in spec.package_manager:
+        result.warnings.append(
+            f'no "packageManager": "{spec.manager}@<version>" in package.json: corepack '
+            "installs whatever version is latest at build time"
+        )
     return finish(result, options)

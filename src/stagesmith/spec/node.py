@@ -40,6 +40,8 @@ class NodeSpec(BaseModel):
     static: bool = False
     output_dir: str = "dist"
     yarn_berry: bool = False
+    #: The ``packageManager`` field as written (``pnpm@8.15.9``), empty when absent.
+    package_manager: str = ""
     config_files: list[str] = []
 
 
@@ -75,6 +77,7 @@ def read(root: Path) -> NodeSpec:
     )
     return NodeSpec(
         yarn_berry=berry or declared.startswith(("yarn@2", "yarn@3", "yarn@4")),
+        package_manager=declared,
         config_files=[n for n in CONFIG_FILES if (root / n).is_file()],
         name=str(doc.get("name") or root.name),
         manager=manager,
