@@ -111,6 +111,7 @@ class Image:
         ref, layer = self._refs[i], self.layers[i]
         where = f"{self._store.where}: layer {i} ({ref.name})"
         region = self._store.open(ref.name)
+        stream: BinaryIO | None = None
         try:
             # Only a content-addressed blob (OCI ``blobs/sha256/...``) has a digest to check.
             # A legacy ``<id>/layer.tar`` is named by an id, not by its bytes; its diff_id is
@@ -137,6 +138,8 @@ class Image:
                     )
             layer.size, layer.entries, layer.empty = total, count, count == 0
         finally:
+            if stream is not None:
+                stream.close()  # stops a prefetching worker if the walk ended early
             close_region(region)
 
     def ensure_sizes(self) -> None:

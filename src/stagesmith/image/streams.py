@@ -165,18 +165,19 @@ class _Gzip(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, b: bytearray | memoryview) -> int:  # type: ignore[override]
-        want = len(b)
+    def read(self, size: int | None = -1) -> bytes:
+        """Up to ``size`` inflated bytes (at least one unless at the end), no extra copy."""
+        want = CHUNK if size is None or size < 0 else size
         while True:
             if not self._tail:
                 if self._eof:
-                    return 0
+                    return b""
                 self._tail = self._raw.read(CHUNK) or b""
                 if not self._tail:
                     self._eof = True
                     if self._member_open:
                         raise ImageError(f"{self._where}: truncated gzip stream")
-                    return 0
+                    return b""
             if not self._member_open:
                 if not self._tail.strip(b"\x00"):
                     self._tail = b""  # zero padding after the last member
@@ -192,9 +193,13 @@ class _Gzip(io.RawIOBase):
                 self._d = zlib.decompressobj(31)
                 self._member_open = False
             if out:
-                n = len(out)
-                b[:n] = out
-                return n
+                return out
+
+    def readinto(self, b: bytearray | memoryview) -> int:  # type: ignore[override]
+        out = self.read(len(b))
+        n = len(out)
+        b[:n] = out
+        return n
 
 
 #: Buffer for an uncompressed blob read straight from its file: small, because content that no
