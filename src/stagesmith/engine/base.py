@@ -63,6 +63,28 @@ class BuildRequest:
     ignorefile: Path | None = None
 
 
+def request_flags(request: BuildRequest) -> list[str]:
+    """The build flags docker, podman and buildah spell the same way."""
+    argv: list[str] = []
+    if request.target:
+        argv += ["--target", request.target]
+    for key, value in request.build_args.items():
+        argv += ["--build-arg", f"{key}={value}"]
+    for key, value in request.labels.items():
+        argv += ["--label", f"{key}={value}"]
+    if request.platform:
+        argv += ["--platform", request.platform]
+    if request.network:
+        argv += ["--network", request.network]
+    if request.no_cache:
+        argv.append("--no-cache")
+    for ref in request.cache_from:
+        argv += ["--cache-from", ref]
+    for ref in request.cache_to:
+        argv += ["--cache-to", ref]
+    return argv
+
+
 @dataclass
 class BuildResult:
     image_id: str

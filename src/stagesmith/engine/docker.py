@@ -31,6 +31,7 @@ from stagesmith.engine.base import (
     LineCallback,
     SaveFormat,
     _noop,
+    request_flags,
 )
 from stagesmith.errors import StagesmithError
 
@@ -165,22 +166,7 @@ class DockerEngine(Engine):
         argv += ["--file", str(request.dockerfile), "--iidfile", str(iidfile)]
         if request.pull:
             argv.append("--pull")
-        if request.target:
-            argv += ["--target", request.target]
-        for key, value in request.build_args.items():
-            argv += ["--build-arg", f"{key}={value}"]
-        for key, value in request.labels.items():
-            argv += ["--label", f"{key}={value}"]
-        if request.platform:
-            argv += ["--platform", request.platform]
-        if request.network:
-            argv += ["--network", request.network]
-        if request.no_cache:
-            argv.append("--no-cache")
-        for ref in request.cache_from:
-            argv += ["--cache-from", ref]
-        for ref in request.cache_to:
-            argv += ["--cache-to", ref]
+        argv += request_flags(request)
         return [*argv, str(request.context)]
 
     def save(self, image: str, dest: Path, fmt: SaveFormat = "docker-archive") -> Path:

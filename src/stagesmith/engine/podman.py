@@ -11,7 +11,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
-from stagesmith.engine.base import SAVE_FORMATS, BuildRequest, Engine, EngineError, SaveFormat
+from stagesmith.engine.base import (
+    SAVE_FORMATS,
+    BuildRequest,
+    Engine,
+    EngineError,
+    SaveFormat,
+    request_flags,
+)
 from stagesmith.errors import StagesmithError
 
 
@@ -20,22 +27,7 @@ def _common_build_flags(request: BuildRequest, iidfile: Path) -> list[str]:
     # warning); the docker format keeps it, so images behave as docker-built ones do.
     argv = ["--format", "docker", "--file", str(request.dockerfile), "--iidfile", str(iidfile)]
     argv.append("--pull=always" if request.pull else "--pull=never")
-    if request.target:
-        argv += ["--target", request.target]
-    for key, value in request.build_args.items():
-        argv += ["--build-arg", f"{key}={value}"]
-    for key, value in request.labels.items():
-        argv += ["--label", f"{key}={value}"]
-    if request.platform:
-        argv += ["--platform", request.platform]
-    if request.network:
-        argv += ["--network", request.network]
-    if request.no_cache:
-        argv.append("--no-cache")
-    for ref in request.cache_from:
-        argv += ["--cache-from", ref]
-    for ref in request.cache_to:
-        argv += ["--cache-to", ref]
+    argv += request_flags(request)
     if request.ignorefile is not None:
         argv += ["--ignorefile", str(request.ignorefile)]
     return argv
