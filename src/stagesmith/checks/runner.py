@@ -39,11 +39,13 @@ def run_checks_with_index(
     index = Index()
     # want() runs just before the walk yields that same entry: remember what it computed
     pending: list[Any] = [None, "", "", None, []]
+    # only checks that override ``wants`` are asked (the base answers False for every entry)
+    askers = [c for c in active if type(c).wants is not Check.wants]
 
     def want(entry: Any) -> bool:
         wo = whiteout_target(entry)
         path, kind = norm(entry.path), kind_of(entry)
-        takers = [] if wo is not None else [c for c in active if c.wants(entry, path, kind)]
+        takers = [] if wo is not None else [c for c in askers if c.wants(entry, path, kind)]
         pending[:] = [entry, path, kind, wo, takers]
         return bool(takers)
 
