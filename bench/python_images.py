@@ -1,12 +1,17 @@
 """Bench: generated vs naive single-stage image size, and warm rebuild (source-only edit) vs
-cold build, for Python apps. Prints JSON and saves it under bench/results/.
+cold build, for the Python fixture apps. Prints JSON and saves it under bench/results/.
 
-Run as root with podman and the stand-in bases: ``python bench/python_images.py``.
+Run as root with podman and the stand-in bases: ``python bench/python_images.py [APP ...]``.
+Builds use the flags ``stagesmith build`` passes to podman (``--layers --format docker``).
+Besides the timings, each app reports which steps the warm rebuild re-ran (podman prints
+``--> Using cache`` for the others) and a no-change rebuild: the engine's fixed cost, the floor
+of any warm rebuild.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -20,32 +25,50 @@ sys.path.insert(0, str(ROOT))
 from stagesmith.config import load_config  # noqa: E402
 from stagesmith.generate import GenerateOptions, generate  # noqa: E402
 
+#: app -> (directory, the source file a "source-only edit" touches)
 APPS = {
-    "py-web": ROOT / "tests/fixtures/apps/py-web",
-    "ml-app": ROOT / "examples/ml-app",
+    "py-web": (ROOT / "tests/fixtures/apps/py-web", "app.py"),
+    "py-cext": (ROOT / "tests/fixtures/apps/py-cext", "fastsum/__init__.py"),
+    "py-uv": (ROOT / "tests/fixtures/apps/py-uv", "uvdemo.py"),
+    "ml-app": (ROOT / "examples/ml-app", "app.py"),
 }
 CONFIG = ROOT / "tests/fixtures/engine-images.yaml"
+STEP = re.compile(r"^STEP (\d+)/(\d+): (.*)$")
 
 
 def podman(*args: str) -> subprocess.CompletedProcess[str]:
     proc = subprocess.run(["podman", *args], capture_output=True, text=True)
     if proc.returncode != 0:
-        raise SystemExit(f"podman {' '.join(args[:2])} failed: {proc.stderr[-500:]}")
+        raise SystemExit(f"podman {' '.join(args[:2])} failed: {proc.stderr[-800:]}")
     return proc
 
 
-def build(ctx: Path, dockerfile: Path, tag: str, *, cache: bool) -> float:
+def build(ctx: Path, dockerfile: Path, tag: str, *, cache: bool) -> tuple[float, list[str]]:
+    """Seconds, and the steps that ran (were not taken from the layer cache)."""
     start = time.monotonic()
-    podman("build", "--pull=never", "--layers", *([] if cache else ["--no-cache"]),
-           "-f", str(dockerfile), "-t", tag, str(ctx))  # fmt: skip
-    return time.monotonic() - start
+    proc = podman("build", "--pull=never", "--force-rm", "--layers", "--format", "docker",
+                  *([] if cache else ["--no-cache"]), "-f", str(dockerfile), "-t", tag, str(ctx))  # fmt: skip
+    seconds = time.monotonic() - start
+    ran: list[str] = []
+    current: str | None = None
+    for line in proc.stdout.splitlines():
+        m = STEP.match(line)
+        if m:
+            if current is not None:
+                ran.append(current)
+            current = m.group(3)[:90]
+        elif line.startswith("--> Using cache") and current is not None:
+            current = None
+    if current is not None:
+        ran.append(current)
+    return seconds, ran
 
 
 def size(tag: str) -> int:
     return int(podman("image", "inspect", "--format", "{{.Size}}", tag).stdout.split()[0])
 
 
-def bench_app(name: str, src: Path) -> dict[str, object]:
+def bench_app(name: str, src: Path, edit: str) -> dict[str, object]:
     cfg = load_config(CONFIG, None)
     with tempfile.TemporaryDirectory() as tmp:
         ctx = Path(tmp) / name
@@ -57,16 +80,21 @@ def bench_app(name: str, src: Path) -> dict[str, object]:
             else GenerateOptions(path=ctx, config=cfg)
         )
         result = generate(opts)
-        (ctx / "Dockerfile").write_text(result.dockerfile)
+        dockerfile = Path(tmp) / "Dockerfile"
+        dockerfile.write_text(result.dockerfile)
         (ctx / ".dockerignore").write_text(result.dockerignore or "")
-        naive = ctx / "Dockerfile.naive"
+        naive = Path(tmp) / "Dockerfile.naive"
         naive.write_text(
-            naive.read_text().replace("FROM python:3.11", f"FROM {cfg.images('python:3.11')}")
+            (ctx / "Dockerfile.naive")
+            .read_text()
+            .replace("FROM python:3.11", f"FROM {cfg.images('python:3.11')}")
         )
         gen_tag, naive_tag = f"stagesmith-bench/{name}:gen", f"stagesmith-bench/{name}:naive"
-        cold = build(ctx, ctx / "Dockerfile", gen_tag, cache=False)
-        (ctx / "app.py").write_text((ctx / "app.py").read_text() + "\n# edit\n")
-        warm = build(ctx, ctx / "Dockerfile", gen_tag, cache=True)
+        cold, _ = build(ctx, dockerfile, gen_tag, cache=False)
+        noop, _ = build(ctx, dockerfile, gen_tag, cache=True)
+        edited = ctx / edit
+        edited.write_text(edited.read_text() + "\n# edit\n")
+        warm, ran = build(ctx, dockerfile, gen_tag, cache=True)
         build(ctx, naive, naive_tag, cache=True)
         gen_size, naive_size = size(gen_tag), size(naive_tag)
         podman("rmi", "-f", gen_tag, naive_tag)
@@ -77,13 +105,24 @@ def bench_app(name: str, src: Path) -> dict[str, object]:
         "cold_build_s": round(cold, 2),
         "warm_rebuild_s": round(warm, 2),
         "rebuild_ratio": round(warm / cold, 3),
+        "noop_rebuild_s": round(noop, 2),
+        "warm_steps_rerun": ran,
     }
 
 
 def main() -> None:
-    results = {name: bench_app(name, path) for name, path in APPS.items()}
-    payload = {"bench": "python_images", "targets": {"size_ratio": 0.30, "rebuild_ratio": 0.05},
-               "apps": results}  # fmt: skip
+    chosen = sys.argv[1:] or list(APPS)
+    unknown = [a for a in chosen if a not in APPS]
+    if unknown:
+        raise SystemExit(f"unknown app(s) {unknown}; choose from {sorted(APPS)}")
+    base = load_config(CONFIG, None).images("python:3.11-slim")
+    results = {name: bench_app(name, *APPS[name]) for name in chosen}
+    payload = {
+        "bench": "python_images",
+        "targets": {"size_ratio": 0.30, "rebuild_ratio": 0.05},
+        "runtime_base": {"image": base, "bytes": size(base)},
+        "apps": results,
+    }
     text = json.dumps(payload, indent=2)
     print(text)
     out = ROOT / "bench/results/python_images.json"

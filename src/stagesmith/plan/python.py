@@ -14,7 +14,7 @@ import shlex
 from stagesmith.config import ImageMap
 from stagesmith.errors import StagesmithError
 from stagesmith.plan.combined import EcoPlan, Stage
-from stagesmith.spec.python import PythonSpec, conda_to_pip, is_build_only
+from stagesmith.spec.python import PythonSpec, conda_to_pip, is_build_only, parse_conda
 
 #: Runtime shared libraries needed by compiled packages (from the packages' own install docs:
 #: scikit-learn/lightgbm use OpenMP, psycopg2 links libpq, lxml libxml2/libxslt, ...).
@@ -27,6 +27,24 @@ RUNTIME_LIBS = {
     "lxml": ["libxml2", "libxslt1.1"],
     "pillow": ["libjpeg62-turbo", "zlib1g"],
 }
+#: Conda names that differ on PyPI.
+CONDA_TO_PYPI = {
+    "pytorch": "torch", "py-opencv": "opencv-python-headless", "opencv": "opencv-python-headless",
+    "matplotlib-base": "matplotlib", "pytables": "tables", "msgpack-python": "msgpack",
+    "py-xgboost": "xgboost", "tensorflow-base": "tensorflow", "pyqt": "PyQt5",
+    "python-graphviz": "graphviz", "jupyterlab_server": "jupyterlab-server",
+}  # fmt: skip
+#: Conda packages that are not Python packages (toolkits, system libraries, other languages):
+#: there is nothing to pip-install; the wheels of PyPI packages bundle what they need.
+NO_PYPI = {
+    "cudatoolkit", "cudnn", "nccl", "mkl", "mkl-service", "blas", "libblas", "libcblas",
+    "liblapack", "openblas", "libopenblas", "openjdk", "nodejs", "ffmpeg", "libgcc-ng",
+    "libstdcxx-ng", "libgomp", "llvm-openmp", "openssl", "ca-certificates", "certifi-conda",
+    "tk", "xz", "zlib", "libffi", "ncurses", "readline", "sqlite", "bzip2", "tzdata",
+    "ld_impl_linux-64", "libuuid", "git", "curl", "hdf5", "gdal", "proj", "geos", "r-base",
+    "pytorch-cuda", "cuda", "magma", "boost", "eigen", "libxml2", "libpq", "graphviz",
+}  # fmt: skip
+NO_PYPI_PREFIXES = ("r-", "cuda-", "_")
 BUILD_APT = {"psycopg2": ["libpq-dev"], "mysqlclient": ["default-libmysqlclient-dev"]}
 PRESETS = {
     "slim": "python:{v}-slim",
@@ -37,6 +55,10 @@ UID = 10001
 #: What ``python -m venv`` seeds; the runtime never runs pip, so these are uninstalled from the
 #: venv it receives unless the project itself depends on them (``pkg_resources`` users).
 SEED_PACKAGES = ("pip", "setuptools", "wheel")
+#: Import packages whose ``tests`` sub-directories are their own test suites, never imported by
+#: the library at run time (numpy/scipy/scikit-learn/pandas ship 30 MB of them together);
+#: ``pandas.test()``/``numpy.test()`` therefore do not work in the runtime image.
+PRUNE_TESTS = ("numpy", "scipy", "sklearn", "pandas", "matplotlib", "statsmodels")
 
 
 def env_args(env: dict[str, str]) -> str:
@@ -85,14 +107,14 @@ def plan(
     runtime = images(_runtime(runtime_base or spec.runtime_base, v))
     dropped: list[str] = []
     converted: list[str] = []
+    notes: list[str] = []
     if spec.kind == "conda":
-        for dep in spec.conda_packages:
-            raw = dep.split("=")[0].split(">")[0].split("<")[0].strip()
-            if raw == "python" or is_build_only(raw) or raw == "pip":
-                dropped.append(dep)
-            else:
-                converted.append(conda_to_pip(dep))
-    pip = converted + list(spec.pip_packages)
+        converted, dropped, notes = _conda_as_pypi(spec)
+        pip_list, more = _pip_entries(spec.pip_packages, spec.source)
+        notes += more
+    else:
+        pip_list = list(spec.pip_packages)
+    pip = converted + pip_list
     names = [_pkg_name(p) for p in pip]
     libs = sorted(
         {lib for n in names for lib in RUNTIME_LIBS.get(n, [])}
@@ -100,7 +122,7 @@ def plan(
         | set(spec.runtime_apt)
     )
     build_apt = sorted({lib for n in names for lib in BUILD_APT.get(n, [])})
-    installed = pip if spec.kind in ("conda", "pyproject") and not spec.lock else []
+    installed = pip if spec.kind in ("conda", "pyproject") and spec.lock != "uv" else []
     entry = spec.entry or ["python", "app.py"]
     if spec.kind == "pyproject" and spec.entry and len(spec.entry) == 1:
         entry = [f"/opt/venv/bin/{spec.entry[0]}"]
@@ -125,6 +147,8 @@ def plan(
             "pip_packages": installed,
             "pip_args": " ".join(shlex.quote(d) for d in installed),
             "prune_packages": [n for n in SEED_PACKAGES if n not in names],
+            "prune_tests": list(PRUNE_TESTS),
+            "project_deps": not spec.deps_known,
             "lock": spec.lock,
             "build_apt": build_apt,
             "runtime_apt": libs,
@@ -157,6 +181,9 @@ def plan(
     result.decide("user", f"{UID}:{UID}", "fixed non-root UID/GID")
     result.decide("pruning", "*.a, share/doc, share/man, __pycache__, pip cache (cache mount)",
                   "never needed at run time; bytecode is recompiled lazily and not stored")  # fmt: skip
+    seeds = ", ".join(n for n in SEED_PACKAGES if n not in names)
+    result.decide("runtime-venv", f"without {seeds or 'nothing'}; tests/ of {', '.join(PRUNE_TESTS)}",
+                  "the runtime never installs packages; those test suites are not imported")  # fmt: skip
     if health_url:
         result.healthcheck = (
             '["python", "-c", "import sys, urllib.request; '
@@ -166,8 +193,57 @@ def plan(
     elif health_cmd:
         result.healthcheck = health_cmd
         result.decide("healthcheck", health_cmd, "--health-cmd")
-    result.warnings += spec.warnings
+    result.warnings += spec.warnings + notes
+    if spec.kind != "requirements" and not spec.lock and not installed:
+        result.warnings.append(f"{spec.source}: no packages to install; the venv stays empty")
     return result
+
+
+def _conda_as_pypi(spec: PythonSpec) -> tuple[list[str], list[str], list[str]]:
+    """Conda packages as PyPI requirements: (converted, dropped as build-only, warnings)."""
+    converted: list[str] = []
+    dropped: list[str] = []
+    notes: list[str] = []
+    for dep in spec.conda_packages:
+        name = parse_conda(dep)[0].lower()
+        if name in ("python", "pip") or is_build_only(name):
+            dropped.append(dep)
+        elif name in NO_PYPI or name.startswith(NO_PYPI_PREFIXES):
+            notes.append(f"{spec.source}: conda package '{dep}' has no PyPI equivalent; skipped"
+                         " (add a system library with runtime_apt, or use deploy mode full-env)")  # fmt: skip
+        else:
+            req = conda_to_pip(dep)
+            if name in CONDA_TO_PYPI:
+                req = CONDA_TO_PYPI[name] + req[len(name) :]
+                notes.append(f"{spec.source}: conda '{name}' installed as PyPI"
+                             f" '{CONDA_TO_PYPI[name]}'")  # fmt: skip
+            elif "|" in dep:
+                notes.append(f"{spec.source}: '{dep}': alternative versions (|) dropped: {req}")
+            converted.append(req)
+    return converted, dropped, notes
+
+
+def _pip_entries(entries: list[str], source: str) -> tuple[list[str], list[str]]:
+    """An env file's ``pip:`` sub-list as ``pip install`` arguments.
+
+    Options such as ``--index-url URL`` or ``--pre`` are split into words; entries that need
+    files from the project (``-r``, ``-c``, ``-e``, local paths) cannot be installed before the
+    source is copied, so they are left out with a warning.
+    """
+    out: list[str] = []
+    notes: list[str] = []
+    for entry in entries:
+        text = entry.strip()
+        if text.startswith(("-r", "--requirement", "-c", "--constraint", "-e", "--editable")) or (
+            text.startswith((".", "/", "file:"))
+        ):
+            notes.append(f"{source}: pip entry '{text}' needs project files; skipped"
+                         " (use a requirements.txt or pyproject.toml project instead)")  # fmt: skip
+        elif text.startswith("-"):
+            out += shlex.split(text.replace("=", " ", 1) if text.startswith("--") else text)
+        elif text:
+            out.append(text)
+    return out, notes
 
 
 def _plan_conda(

@@ -32,7 +32,8 @@ BUILD_ONLY = {
     "libtool", "binutils", "swig", "meson", "setuptools-scm",
 }  # fmt: skip
 
-_CONDA_SPEC = re.compile(r"^([A-Za-z0-9_.\-]+)\s*(?:(==|>=|<=|=|>|<|!=)\s*([^\s=]+))?")
+_CONDA_NAME = re.compile(r"^(?:[A-Za-z0-9_.\-/]+::)?([A-Za-z0-9_.\-]+)\s*(.*)$")
+_CONDA_OP = re.compile(r"^(==|>=|<=|~=|!=|=|>|<)?\s*(\S+)")
 _NAME_RE = re.compile(r"^[A-Za-z0-9_.\-]+$")
 
 
@@ -52,6 +53,7 @@ class PythonSpec(BaseModel):
     requirements_file: str | None = None
     requirements_includes: list[str] = Field(default_factory=list)
     lock: str | None = None  # uv | poetry
+    deps_known: bool = True  # False: dependencies are dynamic, installed with the project
     has_tests: bool = False
     entry: list[str] | None = None
     labels: dict[str, str] = Field(default_factory=dict)
@@ -116,6 +118,8 @@ def read_conda(path: Path) -> PythonSpec:
     pip: list[str] = []
     for dep in deps:
         if isinstance(dep, dict) and "pip" in dep:
+            if not isinstance(dep["pip"], list | None):
+                raise StagesmithError(f"{path}: the 'pip' entry must be a list of requirements")
             pip += [str(p) for p in dep["pip"] or []]
         elif isinstance(dep, str | int | float):
             conda.append(str(dep))
@@ -123,9 +127,15 @@ def read_conda(path: Path) -> PythonSpec:
             raise StagesmithError(f"{path}: unsupported dependency entry {dep!r}")
     version, vsource = "3.11", "default"
     for dep in conda:
-        m = _CONDA_SPEC.match(dep)
-        if m and m.group(1) == "python" and m.group(3):
-            version, vsource = ".".join(m.group(3).split(".")[:2]), f"{path.name}: {dep}"
+        name_, op, ver = parse_conda(dep)
+        if name_ != "python" or not ver:
+            continue
+        m = re.match(r"(\d+)\.(\d+)", ver)
+        if m and op in ("=", "==", ">=", "<=", "~="):
+            version, vsource = f"{m.group(1)}.{m.group(2)}", f"{path.name}: {dep}"
+        else:
+            warnings.append(f"{path.name}: '{dep}' does not name one Python version; using 3.11"
+                            " (write python=X.Y to choose)")  # fmt: skip
     spec = PythonSpec(
         kind="conda",
         source=str(path),
@@ -150,18 +160,33 @@ def read_conda(path: Path) -> PythonSpec:
     return spec
 
 
+def parse_conda(dep: str) -> tuple[str, str | None, str | None]:
+    """A conda match spec as (name, operator, version); channel prefix and build string dropped.
+
+    Handles ``numpy``, ``numpy=1.26``, ``numpy 1.26.*`` (space form, same as ``=``),
+    ``numpy>=1.24,<2``, ``conda-forge::numpy=1.26.4=py312h_0`` and ``numpy 1.26.4 py312h_0``.
+    """
+    m = _CONDA_NAME.match(dep.strip())
+    if not m:
+        return dep, None, None
+    name, rest = m.group(1), m.group(2).strip()
+    op_m = _CONDA_OP.match(rest)
+    if not rest or not op_m:
+        return name, None, None
+    op, ver = op_m.group(1) or "=", op_m.group(2)
+    if op in ("=", "=="):
+        ver = ver.split("=")[0]  # build string
+    return name, op, ver or None
+
+
 def _conda_name(dep: str) -> str:
-    m = _CONDA_SPEC.match(dep)
-    return m.group(1) if m else dep
+    return parse_conda(dep)[0]
 
 
 def conda_to_pip(dep: str) -> str:
     """``numpy=1.26`` (conda: prefix match) becomes ``numpy==1.26.*``; ``>=`` etc. are kept."""
-    m = _CONDA_SPEC.match(dep)
-    if not m:
-        return dep
-    name, op, ver = m.groups()
-    if not op:
+    name, op, ver = parse_conda(dep)
+    if not op or not ver or "|" in ver:
         return name
     if op == "=":
         return f"{name}=={ver}" if ver.count(".") >= 2 or "*" in ver else f"{name}=={ver}.*"
@@ -196,6 +221,12 @@ def read_requirements(
         else:
             if line.startswith(("-e ", "--editable")) and not line.split()[-1].startswith("."):
                 raise StagesmithError(f"{path}: editable VCS line {line!r} is not supported")
+            local = line.split()[-1] if line.startswith(("-e ", "--editable")) else line
+            if local.startswith((".", "/", "file:")):
+                raise StagesmithError(
+                    f"{path}: {line!r} installs from the project's own files, which are copied"
+                    " after the dependencies; list only dependencies there, or use pyproject.toml"
+                )
             lines.append(line)
     return lines
 
@@ -212,10 +243,24 @@ def read_project(root: Path, requirements: Path | None = None) -> PythonSpec:
         except tomllib.TOMLDecodeError as exc:
             raise StagesmithError(f"{pyproject}: malformed TOML ({exc})") from exc
         project = data.get("project") or {}
-        name = str(project.get("name") or root.resolve().name)
+        if not isinstance(project, dict):
+            raise StagesmithError(f"{pyproject}: [project] must be a table")
+        poetry = (data.get("tool") or {}).get("poetry") or {}
+        name = str(project.get("name") or poetry.get("name") or root.resolve().name)
         spec = PythonSpec(kind="pyproject", source="pyproject.toml", name=_safe(name))
         spec.pip_packages = [str(d) for d in project.get("dependencies") or []]
         rp = project.get("requires-python")
+        if not project and poetry:
+            spec.pip_packages, rp = _poetry_dependencies(poetry, spec.warnings)
+            scripts = poetry.get("scripts") or {}
+            if scripts:
+                spec.entry = [next(iter(scripts))]
+        if "dependencies" in (project.get("dynamic") or []):
+            spec.deps_known = False
+            spec.warnings.append("pyproject.toml: dependencies are dynamic; they are installed"
+                                 " with the project, after the source (no separate layer)")  # fmt: skip
+        if "build-system" not in data and not poetry:
+            spec.warnings.append("pyproject.toml: no [build-system]; pip builds it with setuptools")
         if rp:
             m = re.search(r"3\.(\d+)", str(rp))
             if m:
@@ -247,6 +292,65 @@ def read_project(root: Path, requirements: Path | None = None) -> PythonSpec:
         raise StagesmithError(f"{root}: no pyproject.toml or requirements.txt found")
     _project_facts(spec, root)
     return spec
+
+
+def _poetry_version(spec: Any) -> str:
+    """Poetry constraint → PEP 440: ``^1.2.3`` → ``>=1.2.3,<2.0.0``, ``~1.2`` → ``>=1.2,<1.3``."""
+    text = str(spec).strip()
+    if text in ("", "*"):
+        return ""
+    parts: list[str] = []
+    for item in text.split(","):
+        item = item.strip()
+        if item[:1] in ("^", "~") and item[1:2] != "=":
+            base = item[1:].strip()
+            nums = [int(n) for n in re.findall(r"\d+", base)[:3]] or [0]
+            if item[0] == "^":
+                idx = next((i for i, n in enumerate(nums) if n != 0), len(nums) - 1)
+            else:
+                idx = 1 if len(nums) > 1 else 0
+            upper = nums[: idx + 1]
+            upper[-1] += 1
+            parts += [f">={base}", "<" + ".".join(str(n) for n in upper)]
+        elif item[:1].isdigit():
+            parts.append(f"=={item}")
+        else:
+            parts.append(item)
+    return ",".join(parts)
+
+
+def _poetry_dependencies(poetry: dict[str, Any], warnings: list[str]) -> tuple[list[str], Any]:
+    """``[tool.poetry.dependencies]`` as PEP 508 requirements, and the python constraint."""
+    deps = poetry.get("dependencies") or {}
+    out: list[str] = []
+    python = None
+    for name, value in deps.items():
+        if name == "python":
+            python = value
+            continue
+        if isinstance(value, dict):
+            if value.get("optional"):
+                continue
+            if "version" not in value:
+                warnings.append(f"pyproject.toml: poetry dependency {name} ({value}) skipped:"
+                                " only version constraints are supported")  # fmt: skip
+                continue
+            extras = value.get("extras") or []
+            req = (
+                name
+                + (f"[{','.join(extras)}]" if extras else "")
+                + _poetry_version(value["version"])
+            )
+            if value.get("markers"):
+                req += f"; {value['markers']}"
+            out.append(req)
+        elif isinstance(value, list):
+            warnings.append(f"pyproject.toml: poetry dependency {name} has several constraints;"
+                            " installed without a version")  # fmt: skip
+            out.append(name)
+        else:
+            out.append(name + _poetry_version(value))
+    return out, python
 
 
 def _safe(name: str) -> str:

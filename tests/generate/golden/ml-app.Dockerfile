@@ -12,7 +12,13 @@ RUN find /opt/venv -name '*.a' -delete && rm -rf /opt/venv/share/doc /opt/venv/s
     && find /opt/venv -name __pycache__ -type d -prune -exec rm -rf {} +
 
 FROM deps AS venv
+# What the runtime receives: no pip/setuptools/wheel, no test suites of the packages listed in
+# the plan's prune_tests (never imported at run time).
 RUN python -m pip uninstall -y -q pip setuptools wheel \
+    && site="$(python -c 'import sysconfig; print(sysconfig.get_path("purelib"))')" \
+    && for pkg in numpy scipy sklearn pandas matplotlib statsmodels; do \
+         if [ -d "$site/$pkg" ]; then find "$site/$pkg" -mindepth 1 -type d -name tests -prune -exec rm -rf {} +; fi; \
+       done \
     && find /opt/venv -name __pycache__ -type d -prune -exec rm -rf {} +
 
 FROM deps AS builder
@@ -26,7 +32,7 @@ CMD ["bash"]
 
 FROM python:3.11-slim AS production
 RUN groupadd --gid 10001 app && useradd --uid 10001 --gid 10001 --no-create-home --shell /usr/sbin/nologin app
-RUN apt-get update && apt-get install -y --no-install-recommends libgomp1 && rm -rf /var/lib/apt/lists/*
+RUN apt-get update && apt-get install -y --no-install-recommends libgomp1 && apt-get clean && rm -rf /var/lib/apt/lists/*
 COPY --from=venv /opt/venv /opt/venv
 WORKDIR /app
 ENV PATH=/opt/venv/bin:$PATH VIRTUAL_ENV=/opt/venv PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1
