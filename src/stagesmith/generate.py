@@ -14,6 +14,7 @@ from stagesmith.config import Config
 from stagesmith.errors import StagesmithError, UsageError
 from stagesmith.plan import BuildPlan, combined
 from stagesmith.plan import python as python_plan
+from stagesmith.render import render
 from stagesmith.spec import python as python_spec
 
 
@@ -101,7 +102,7 @@ def generate(options: GenerateOptions) -> GenerateResult:
             raise StagesmithError(f"{options.template}: template not found")
         template_dir = options.template.parent
         plan.template = options.template.name
-    dockerfile, ignore = combined.render(plan, template_dir)
+    dockerfile, ignore = render(plan, template_dir)
     return GenerateResult(
         dockerfile=dockerfile,
         dockerignore=ignore,

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from stagesmith.config import load_config
-from stagesmith.plan.combined import EcoOptions, EcoPlan, plan_project, render
+from stagesmith.plan.combined import EcoOptions, EcoPlan, plan_project
+from stagesmith.render import render
 
 HERE = Path(__file__).resolve().parent
 STANDINS = HERE / "standins"

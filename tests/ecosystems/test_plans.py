@@ -10,7 +10,8 @@ import pytest
 
 from stagesmith.config import ImageMap
 from stagesmith.errors import StagesmithError
-from stagesmith.plan.combined import EcoOptions, EcoPlan, plan_project, render
+from stagesmith.plan.combined import EcoOptions, EcoPlan, plan_project
+from stagesmith.render import render
 from tests.conftest import FIXTURES
 
 APPS = FIXTURES / "apps"

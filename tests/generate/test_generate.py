@@ -136,3 +136,51 @@ def test_unknown_key_warns(tmp_path: Path) -> None:
     env.write_text("name: x\ndependencies: [numpy]\nsurprise: 1\n")
     proc = _run("generate", "--file", str(env))
     assert proc.returncode == 0 and "surprise" in proc.stderr and "FROM" in proc.stdout
+
+
+def test_user_template_extends_builtin_blocks(tmp_path: Path) -> None:
+    """A template named like the built-in one replaces it and can still extend it by block."""
+    base = generate(GenerateOptions(path=FIXTURES / "apps/py-web")).dockerfile
+    (tmp_path / "python.Dockerfile.j2").write_text(
+        '{% extends "builtin/python.Dockerfile.j2" %}\n'
+        "{% block production_setup %}\n"
+        "RUN mkdir -p /var/lib/app && chown {{ plan.user }} /var/lib/app\n"
+        "{% endblock %}\n"
+        "{% block production_metadata %}{{ super() }}\n"
+        'LABEL com.example.team="payments"\n'
+        "{% endblock %}\n"
+    )
+    opts = GenerateOptions(
+        path=FIXTURES / "apps/py-web", template=tmp_path / "python.Dockerfile.j2"
+    )
+    text = generate(opts).dockerfile
+    added = [line for line in text.splitlines() if line not in base.splitlines()]
+    assert added == [
+        "RUN mkdir -p /var/lib/app && chown 10001:10001 /var/lib/app",
+        'LABEL com.example.team="payments"',
+    ]
+    lines = text.splitlines()
+    # the added step sits in the production stage, before the venv is copied in
+    final = max(i for i, line in enumerate(lines) if line.startswith("FROM "))
+    assert final < lines.index(added[0]) < lines.index("COPY --from=venv /opt/venv /opt/venv")
+    dockerfile.parse_string(text)
+
+
+def test_user_template_with_own_name_extends_builtin(tmp_path: Path) -> None:
+    (tmp_path / "mine.j2").write_text(
+        '{% extends "python.Dockerfile.j2" %}\n'
+        "{% block header %}\n# syntax=registry.internal/df:1\n{% endblock %}\n"
+    )
+    opts = GenerateOptions(path=FIXTURES / "apps/py-web", template=tmp_path / "mine.j2")
+    assert generate(opts).dockerfile.startswith("# syntax=registry.internal/df:1\n")
+
+
+def test_self_extending_template_is_one_clean_error(tmp_path: Path) -> None:
+    (tmp_path / "python.Dockerfile.j2").write_text('{% extends "python.Dockerfile.j2" %}')
+    proc = _run("generate", str(FIXTURES / "apps/py-web"), "--template",
+                str(tmp_path / "python.Dockerfile.j2"))  # fmt: skip
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [
+        "stagesmith: error: template python.Dockerfile.j2: it extends or includes itself"
+        ' (use "builtin/python.Dockerfile.j2" for the built-in one)'
+    ]

@@ -251,35 +251,6 @@ def _python_tests(root: Path) -> str | None:
     return None
 
 
-def render(plan: EcoPlan, template_dir: Path | None = None) -> tuple[str, str]:
-    """Format a plan through its template; a user directory can override any template.
-
-    Returns (Dockerfile, .dockerignore). User templates can ``{% include %}`` or
-    ``{% import %}`` the built-in fragments because both directories are on the search path.
-    """
-    import jinja2
-
-    loaders: list[jinja2.BaseLoader] = []
-    if template_dir is not None:
-        loaders.append(jinja2.FileSystemLoader(str(template_dir)))
-    loaders.append(jinja2.PackageLoader("stagesmith.render", "templates"))
-    env = jinja2.Environment(
-        loader=jinja2.ChoiceLoader(loaders),
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        undefined=jinja2.StrictUndefined,
-        autoescape=False,
-    )
-    try:
-        text = env.get_template(plan.template).render(plan=plan)
-    except jinja2.TemplateError as exc:
-        raise StagesmithError(f"template {plan.template}: {exc}") from exc
-    while "\n\n\n" in text:
-        text = text.replace("\n\n\n", "\n\n")
-    return text.strip() + "\n", "\n".join(plan.dockerignore) + "\n"
-
-
 def describe(plan: EcoPlan) -> str:
     """The plan as text for ``stagesmith plan PATH``: what was detected, stages, decisions."""
     lines = [f"ecosystem: {plan.ecosystem} (detected from {', '.join(plan.detected_from)})"]
