@@ -1,9 +1,12 @@
 """Image size: stagesmith's multi-stage images against a naive single-stage build, per ecosystem.
 
-For every fixture app (Go, Rust, Java, Node API, Node static site, Python + Node assets) the
-generated Dockerfile and a hand-written single-stage Dockerfile (the toolchain image, copy
-everything, build, run) are built in the same run with ``--no-cache``, on podman, with the
-same local stand-in images (tests/ecosystems/images.yaml). Prints and saves JSON.
+Everything goes through the product as a user would run it: ``stagesmith build APP --config
+tests/ecosystems/images.yaml --engine podman --no-cache --output multi.tar`` builds the
+generated Dockerfile, ``stagesmith build --dockerfile naive.Dockerfile`` builds a hand-written
+single-stage one (the toolchain image, copy everything, build, run) in the same run, and
+``stagesmith compare naive.tar multi.tar --json`` / ``stagesmith inspect multi.tar --json``
+read both archives with no daemon (sizes are the reader's: sum of layer contents). Prints and
+saves JSON.
 
     python bench/ecosystem_images.py [--apps go-hello,rust-hello] [--output FILE]
 """
@@ -23,10 +26,11 @@ sys.path.insert(0, str(ROOT))
 
 from tests.ecosystems.engine import (  # noqa: E402
     IMAGE_MAP,
+    build,
     ensure_standins,
-    generate,
-    image_size,
+    inspect_json,
     podman,
+    stagesmith,
 )
 
 from stagesmith.config import load_config  # noqa: E402
@@ -65,6 +69,24 @@ COPY . .
 RUN npm ci && npm run build
 CMD ["node", "-e", "require('http').createServer((q, s) => s.end('')).listen(8080)"]
 """,
+    "go-cgo": """FROM {golang:1.19}
+WORKDIR /src
+COPY . .
+RUN go build -o /usr/local/bin/go-cgo .
+ENTRYPOINT ["/usr/local/bin/go-cgo"]
+""",
+    "java-multimodule": """FROM {maven:3-eclipse-temurin-17}
+WORKDIR /src
+COPY . .
+RUN mvn -B -q -DskipTests package
+ENTRYPOINT ["java", "-cp", "/src/app/target/shop-app-2.1.0.jar:/src/greeter/target/greeter-2.1.0.jar", "dev.stagesmith.app.Main"]
+""",
+    "node-yarn": """FROM {node:20}
+WORKDIR /app
+COPY . .
+RUN yarn install --frozen-lockfile
+CMD ["node", "index.js"]
+""",
     "pynode-app": """FROM {python:3.11}
 RUN apt-get update && apt-get install -y --no-install-recommends nodejs npm
 WORKDIR /app
@@ -90,45 +112,65 @@ def naive_dockerfile(app: str) -> str:
     return text
 
 
-def timed_build(dockerfile: str, context: Path, tag: str, workdir: Path) -> float:
-    path = workdir / (tag.rsplit("/", 1)[-1].replace(":", "_") + ".Dockerfile")
-    path.write_text(dockerfile)
+def timed(args: list[str]) -> float:
     start = time.perf_counter()
-    proc = podman(
-        "build", "--pull=never", "--force-rm", "--no-cache", "-q", "-f", str(path), "-t", tag,
-        str(context), check=False,
-    )  # fmt: skip
+    proc = stagesmith(*args)
     elapsed = time.perf_counter() - start
     if proc.returncode != 0:
-        raise SystemExit(f"build of {tag} failed:\n{proc.stderr[-2000:]}")
+        raise SystemExit(f"stagesmith {' '.join(args[:2])} failed:\n{proc.stderr[-2000:]}")
     return elapsed
 
 
 def measure(app: str, workdir: Path) -> dict[str, object]:
-    plan, dockerfile, _ = generate(APPS / app)
+    multi_tar, naive_tar = workdir / f"{app}-multi.tar", workdir / f"{app}-naive.tar"
     multi = f"localhost/stagesmith-bench/{app}:multi"
     naive = f"localhost/stagesmith-bench/{app}:naive"
-    t_multi = timed_build(dockerfile, APPS / app, multi, workdir)
-    t_naive = timed_build(naive_dockerfile(app), APPS / app, naive, workdir)
-    s_multi, s_naive = image_size(multi), image_size(naive)
-    runtime = plan.base("runtime")
+    plan = json.loads(
+        stagesmith("plan", str(APPS / app), "--json", "--config", str(IMAGE_MAP)).stdout
+    )
+    start = time.perf_counter()
+    proc = build(APPS / app, multi, multi_tar, "--no-cache")
+    t_multi = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"stagesmith build {app} failed:\n{proc.stderr[-2000:]}")
+    naive_file = workdir / f"{app}.naive.Dockerfile"
+    naive_file.write_text(naive_dockerfile(app))
+    repository, _, tag = naive.rpartition(":")
+    t_naive = timed(
+        ["build", "--dockerfile", str(naive_file), "--context", str(APPS / app), "--engine",
+         "podman", "--repository", repository, "--tag", tag, "--no-cache",
+         "--output", str(naive_tar), "--force"]
+    )  # fmt: skip
+    compared = json.loads(stagesmith("compare", str(naive_tar), str(multi_tar), "--json").stdout)
+    report = inspect_json(multi_tar)
+    runtime = plan["stages"][-1]["base"]
     s_base = 0 if runtime == "scratch" else image_size(runtime)
+    s_multi, s_naive = compared["size"]["b"], compared["size"]["a"]
     row: dict[str, object] = {
         "app": app,
-        "ecosystem": plan.ecosystem,
-        "runtime_base": plan.base("runtime"),
+        "ecosystem": plan["ecosystem"],
+        "runtime_base": runtime,
         "multistage_bytes": s_multi,
         "naive_bytes": s_naive,
         "size_ratio": round(s_multi / s_naive, 4),
+        "reduction_percent": compared["size"]["reduction_percent"],
         "saved_mb": round((s_naive - s_multi) / 1e6, 1),
         "runtime_base_bytes": s_base,
         "added_over_base_bytes": s_multi - s_base,
+        "findings_multistage": sorted({f["id"] for f in report["findings"]}),
+        "changes": compared["changes"],
         "multistage_build_s": round(t_multi, 1),
         "naive_build_s": round(t_naive, 1),
         "build_time_ratio": round(t_multi / t_naive, 2),
     }
     podman("rmi", "-f", multi, naive, check=False)
     return row
+
+
+def image_size(name: str) -> int:
+    """Size of a base image as the product's reader counts it (sum of layer contents)."""
+    report = inspect_json(name)
+    return int(report["totals"]["size"])
 
 
 def main() -> None:
@@ -146,7 +188,7 @@ def main() -> None:
         "engine": subprocess.run(
             ["podman", "--version"], capture_output=True, text=True
         ).stdout.strip(),
-        "note": "sizes as reported by podman (uncompressed); base images are local Debian stand-ins",
+        "note": "sizes from stagesmith compare/inspect (sum of layer contents, as dive counts); base images are local Debian stand-ins",
         "apps": rows,
     }
     text = json.dumps(result, indent=2)
