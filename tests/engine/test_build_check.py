@@ -25,7 +25,14 @@ CMD ["python3", "-c", "print('hello')"]
 """
 
 
-def _build_check(tmp_path: Path, dockerfile: str, cleanup_images: list[str], *extra: str):
+def _build_check(
+    tmp_path: Path,
+    dockerfile: str,
+    cleanup_images: list[str],
+    *extra: str,
+    engine: str = "podman",
+    env: dict[str, str] | None = None,
+):
     path = write_context(tmp_path / "ctx", dockerfile)
     image = unique_tag("stagesmith-test/check")
     repo, _, tag = image.rpartition(":")
@@ -33,15 +40,19 @@ def _build_check(tmp_path: Path, dockerfile: str, cleanup_images: list[str], *ex
     report = tmp_path / "report.html"
     proc = stagesmith(
         "build", "--dockerfile", str(path), "--repository", repo, "--tag", tag,
-        "--engine", "podman", "--check", "--report", str(report), *extra,
+        "--engine", engine, "--check", "--report", str(report), *extra, env=env,
     )  # fmt: skip
     return proc, report
 
 
+@pytest.mark.parametrize("engine", ["podman", "buildah", "docker"])
 def test_clean_image_passes_and_report_has_every_part(
-    tmp_path: Path, cleanup_images: list[str]
+    engine: str, tmp_path: Path, cleanup_images: list[str], request: pytest.FixtureRequest
 ) -> None:
-    proc, report = _build_check(tmp_path, CLEAN, cleanup_images)
+    env = None
+    if engine == "docker":
+        env = {"DOCKER_HOST": request.getfixturevalue("dockerd").socket}
+    proc, report = _build_check(tmp_path, CLEAN, cleanup_images, engine=engine, env=env)
     assert proc.returncode == 0, proc.stderr
     html = report.read_text()
     assert "stagesmith build --check" in html

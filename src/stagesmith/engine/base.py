@@ -260,6 +260,14 @@ class Engine:
 
     # -- containers -----------------------------------------------------------------------
 
+    def container_engine(self) -> Engine:
+        """The engine that runs this engine's containers (itself, except for buildah).
+
+        ``buildah run`` takes a working container, not an image, so anything that runs an
+        image as a container (``verify``'s start check, ``build --check``) asks for this.
+        """
+        return self
+
     def run_argv(
         self,
         image: str,

@@ -140,6 +140,10 @@ class BuildahEngine(PodmanEngine):
         self._run(["push", "--quiet", image, f"{transport}:{dest}"], what=f"saving {image}")
         return dest
 
+    def container_engine(self) -> Engine:
+        """podman runs buildah's images: the two share one image store."""
+        return PodmanEngine()
+
     def run(self, image, args=None, **kwargs):
         return PodmanEngine().run(image, args, **kwargs)
 

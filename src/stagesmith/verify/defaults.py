@@ -124,6 +124,8 @@ def run_start(engine: EngineLike, image: str, grace: float) -> StartOutcome:
     Streams output (``Engine.run`` only returns at exit) so a server's first line can be
     timed; the container is named so it can be removed even if the CLI is killed.
     """
+    # buildah's own `run` takes a working container, not an image: podman runs its images.
+    engine = engine.container_engine()
     name = f"stagesmith-verify-{uuid.uuid4().hex[:12]}"
     argv = [
         *engine.base_argv(),

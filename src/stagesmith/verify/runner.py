@@ -53,7 +53,7 @@ def _runnable_ref(image: str, engine: EngineLike | None) -> tuple[str | None, st
         return image, ""
     if engine is None:
         return None, f"{image} is an archive and no container engine is available"
-    if engine.name != "podman":
+    if engine.container_engine().name != "podman":
         return None, f"{engine.name} cannot run an archive directly; load it first"
     return f"{kind}:{path.resolve()}", ""
 
