@@ -75,3 +75,12 @@ def test_ci_runs_the_readme_test_command() -> None:
     ci = (ROOT / ".ci" / "run").read_text()
     assert "bash scripts/test.sh" in readme
     assert "scripts/test.sh" in ci
+
+
+def test_warning_keeps_bracketed_text(capsys: pytest.CaptureFixture[str]) -> None:
+    """Project text in a warning is not Rich markup: "[build-system]" must print as written."""
+    from stagesmith.cli.app import warn
+
+    warn("pyproject.toml: no [build-system] table; [bold]x[/bold] \\[y]")
+    err = capsys.readouterr().err
+    assert "no [build-system] table; [bold]x[/bold] \\[y]" in err

@@ -288,3 +288,87 @@ def test_sarif_uris_are_uri_references(capsys: pytest.CaptureFixture[str], tmp_p
         "artifactLocation"
     ]["uri"]
     assert uri.startswith("file:///") and uri.endswith("/my%20dir/Dockerfile")
+
+
+def test_lint_runs_without_typer_rich_or_pydantic(tmp_path: Path) -> None:
+    """`stagesmith lint` is run once per file by hooks: its start-up must stay light."""
+    import subprocess
+    import sys
+
+    f = tmp_path / "Dockerfile"
+    f.write_text("FROM alpine:3.20\nUSER 1000\n")
+    code = (
+        "import sys\n"
+        "from stagesmith.cli.main import main\n"
+        "try:\n"
+        f"    main(['lint', '--no-color', {str(f)!r}])\n"
+        "except SystemExit as exc:\n"
+        "    heavy = sorted({m.split('.')[0] for m in sys.modules} & {'typer', 'rich', 'pydantic', 'click'})\n"
+        "    print('EXIT', exc.code, 'HEAVY', heavy)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.stdout.strip().splitlines()[-1] == "EXIT 0 HEAVY []", proc.stderr
+
+
+def test_typer_command_and_fast_path_agree(
+    capsys: pytest.CaptureFixture[str], in_fixtures: None
+) -> None:
+    """The Typer `lint` command (help, command list) and the fast parser run the same code."""
+    import typer.main
+
+    import stagesmith.cli.lint  # noqa: F401  (registers the command)
+    from stagesmith.cli.app import app
+
+    args = ["--format", "json", "-t", "warning", "--ignore", "SS105,SS120", "--no-color", "planted"]
+    fast = run(capsys, *args)
+    cli = typer.main.get_command(app)
+    with pytest.raises(SystemExit) as exc:
+        cli.main(args=["lint", *args], prog_name="stagesmith")
+    got = capsys.readouterr()
+    assert (int(exc.value.code or 0), got.out, got.err) == fast
+    assert fast[0] == 1 and '"SS105"' not in fast[1]
+
+
+def test_lint_help_comes_from_typer(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "--help")
+    assert code == 0 and "--failure-threshold" in out and "--list-rules" in out
+
+
+def test_bad_option_is_one_line(capsys: pytest.CaptureFixture[str], in_fixtures: None) -> None:
+    code, out, err = run(capsys, "--bogus", "clean")
+    assert code == 2 and out == "" and err.startswith("stagesmith: error: ")
+    assert err.count("\n") == 1 and "--bogus" in err
+
+
+def test_unreadable_file_does_not_stop_the_others(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    good = tmp_path / "a" / "Dockerfile"
+    bad = tmp_path / "b" / "Dockerfile"
+    worse = tmp_path / "c" / "Dockerfile"
+    for p in (good, bad, worse):
+        p.parent.mkdir()
+    good.write_text("FROM alpine:3.20\nWORKDIR app\n")  # findings of every severity but error
+    bad.write_text("FROM alpine:3.20\nRUN <<EOF\necho\n")  # unterminated heredoc
+    worse.write_bytes(b"\x00\x01binary")
+    code, out, err = run(capsys, "--format", "json", str(tmp_path))
+    data = json.loads(out)
+    assert data["files"] == [str(good)]
+    assert {f["rule"] for f in data["findings"]} >= {"SS121", "SS108"}
+    lines = err.splitlines()
+    assert len(lines) == 2 and all(x.startswith("stagesmith: error: ") for x in lines)
+    assert str(bad) in lines[0] and str(worse) in lines[1]
+    assert code == 2  # bad input wins over findings (exit 1) and over a clean run (exit 0)
+
+
+def test_invalid_utf8_reads_as_parse_does(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    f = tmp_path / "Dockerfile"
+    f.write_bytes(b"FROM alpine:3.20\nUSER 1000\nWORKDIR caf\xe9\n")
+    _, out, _ = run(capsys, "--no-color", str(f))
+    assert "WORKDIR caf\\xe9" in out  # the byte as \xNN, like `stagesmith parse --dump`
+    from stagesmith.dockerfile import parse
+    from stagesmith.dockerfile.parser import read_text
+
+    assert parse(read_text(f)).instructions[-1].args == ["caf\udce9"]

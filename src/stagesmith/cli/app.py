@@ -6,6 +6,7 @@ import sys
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from stagesmith import __version__
 
@@ -48,8 +49,11 @@ def _root(
 
 
 def warn(message: str) -> None:
-    """One warning line on stderr."""
-    err.print(f"[yellow]warning:[/yellow] {message}", markup=True, highlight=False, soft_wrap=True)
+    """One warning line on stderr; ``message`` is printed as written (``[build-system]``
+    stays, it is not read as Rich markup)."""
+    err.print(
+        f"[yellow]warning:[/yellow] {escape(message)}", markup=True, highlight=False, soft_wrap=True
+    )
 
 
 def write_stdout(text: str) -> None:

@@ -2,19 +2,10 @@
 
 from __future__ import annotations
 
-import sys
-
-try:  # Typer >= 0.20 vendors Click
-    from typer._click import exceptions as cexc  # type: ignore[import-not-found,unused-ignore]
-except ImportError:  # pragma: no cover - older Typer
-    from click import exceptions as cexc  # type: ignore[no-redef,unused-ignore]
-
 import importlib
+import sys
+from collections.abc import Callable
 
-import typer
-import typer.main
-
-from stagesmith.cli.app import app, state
 from stagesmith.errors import StagesmithError
 
 #: Command name -> module that registers it on ``app`` when imported. Only the module of the
@@ -47,6 +38,46 @@ def _fail(message: str, code: int) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
+    from stagesmith.lint import command as lint_command
+
+    if lint_command.handles(args):
+        _run_lint(args, lint_command.main)
+    _run_typer(args)
+
+
+def _run_lint(args: list[str], run: Callable[[list[str]], int]) -> None:
+    """``stagesmith lint ...`` without importing Typer, Rich or pydantic (start-up time)."""
+    debug = "--debug" in args
+    try:
+        code = run(args)
+    except StagesmithError as exc:
+        if debug:
+            raise
+        _fail(str(exc).replace("\n", " "), exc.exit_code)
+    except KeyboardInterrupt:
+        _fail("interrupted", 130)
+    except BrokenPipeError:
+        sys.exit(0)
+    except Exception as exc:  # a bug: keep it to one line unless asked
+        if debug:
+            raise
+        _fail(
+            f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for a traceback)", 70
+        )
+    sys.exit(code)
+
+
+def _run_typer(args: list[str]) -> None:
+    try:  # Typer >= 0.20 vendors Click
+        from typer._click import exceptions as cexc  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:  # pragma: no cover - older Typer
+        from click import exceptions as cexc  # type: ignore[no-redef,unused-ignore]
+
+    import typer
+    import typer.main
+
+    from stagesmith.cli.app import app, state
+
     # --debug is read before parsing so errors raised while parsing honour it too.
     state.debug = "--debug" in args
     _load_commands(args)

@@ -12,12 +12,9 @@ from collections import Counter
 from typing import Any
 from urllib.parse import quote
 
-from rich.console import Console
-from rich.text import Text
-
 from stagesmith import __version__
 from stagesmith.lint.engine import all_rules
-from stagesmith.lint.model import Severity
+from stagesmith.lint.model import Finding, Severity
 from stagesmith.lint.runner import Report
 
 FORMATS = ("text", "json", "sarif", "github")
@@ -42,8 +39,46 @@ def summary(report: Report) -> str:
     return f"{n} finding{'s' if n != 1 else ''}{detail} in {files} file{'s' if files != 1 else ''}"
 
 
+def _shown(report: Report, f: Finding) -> tuple[list[tuple[int, str]], int]:
+    """The source lines printed under a finding (up to six) and how many more it spans."""
+    lines = report.lines.get(f.path, [])
+    shown = range(f.line, min(f.end_line, f.line + 5) + 1)
+    rows = [(n, lines[n - 1]) for n in shown if 1 <= n <= len(lines)]
+    return rows, max(0, f.end_line - shown[-1])
+
+
+#: Characters Rich drops from printed text; plain output drops them too so both agree.
+_CONTROL = {ord(c): None for c in "\x07\x08\x0b\x0c\r"}
+
+
+def _plain(text: str) -> str:
+    return text.translate(_CONTROL).expandtabs(8)
+
+
 def render_text(report: Report, color: bool = False, width: int = 120) -> str:
-    """``file:line severity ID message [DLxxxx]`` then the offending lines, then a summary."""
+    """``file:line severity ID message [DLxxxx]`` then the offending lines, then a summary.
+
+    Without colour this is plain string work; Rich is imported only to colour a terminal.
+    """
+    if not color:
+        out: list[str] = []
+        for f in report.findings:
+            hd = f" [{f.hadolint}]" if f.hadolint else ""
+            out.append(_plain(f"{f.path}:{f.line} {f.severity} {f.rule} {f.message}{hd}") + "\n")
+            rows, more = _shown(report, f)
+            out += [_plain(f"{n:>5} | {line}") + "\n" for n, line in rows]
+            if more:
+                out.append(f"      | ... ({more} more lines)\n")
+        out.append(summary(report) + "\n")
+        return "".join(out)
+    return render_rich(report, color, width)
+
+
+def render_rich(report: Report, color: bool = True, width: int = 120) -> str:
+    """The text format through Rich (colour); without colour it equals the plain rendering."""
+    from rich.console import Console
+    from rich.text import Text
+
     buf = io.StringIO()
     console = Console(
         file=buf,
@@ -66,13 +101,11 @@ def render_text(report: Report, color: bool = False, width: int = 120) -> str:
         if f.hadolint:
             head.append(f" [{f.hadolint}]", "dim")
         console.print(head)
-        lines = report.lines.get(f.path, [])
-        shown = range(f.line, min(f.end_line, f.line + 5) + 1)
-        for number in shown:
-            if 1 <= number <= len(lines):
-                console.print(Text.assemble((f"{number:>5} | ", "dim"), lines[number - 1]))
-        if f.end_line > shown[-1]:
-            console.print(Text(f"      | ... ({f.end_line - shown[-1]} more lines)", "dim"))
+        rows, more = _shown(report, f)
+        for number, line in rows:
+            console.print(Text.assemble((f"{number:>5} | ", "dim"), line))
+        if more:
+            console.print(Text(f"      | ... ({more} more lines)", "dim"))
     console.print(summary(report))
     return buf.getvalue()
 

@@ -22,13 +22,16 @@ class Report:
     files: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     lines: dict[str, list[str]] = field(default_factory=dict)
+    #: Files that could not be read or parsed, one ``path: why`` line each (exit 2).
+    errors: list[str] = field(default_factory=list)
 
     def failed(self, threshold: Severity) -> bool:
         return any(f.severity >= threshold for f in self.findings)
 
 
 def read_text(name: str) -> str:
-    """Read a Dockerfile as text; undecodable UTF-8 falls back to Latin-1 (never crashes)."""
+    """Read a Dockerfile as text the way ``stagesmith parse`` does: bytes that are not UTF-8
+    survive as surrogate escapes (shown as ``\\xNN``), so both commands see the same text."""
     try:
         data = sys.stdin.buffer.read() if name == STDIN else Path(name).read_bytes()
     except IsADirectoryError:
@@ -37,10 +40,7 @@ def read_text(name: str) -> str:
         raise StagesmithError(f"{name}: cannot read: {exc.strerror or exc}") from None
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("latin-1")
+    return data.decode("utf-8", errors="surrogateescape")
 
 
 def settings_for(config_file: Path | None, paths: list[str]) -> LintSettings:
@@ -79,6 +79,17 @@ def lint_docs(docs: list[Doc], settings: LintSettings) -> Report:
 
 
 def lint_paths(paths: list[str], settings: LintSettings) -> Report:
-    """Read and parse every file first (bad input stops the run before any output)."""
-    docs = [load(read_text(name), "<stdin>" if name == STDIN else name) for name in expand(paths)]
-    return lint_docs(docs, settings)
+    """Read, parse and lint every file; a file that cannot be read or parsed is recorded in
+    ``Report.errors`` (the CLI prints one line each and exits 2) and the others are linted.
+    A path that does not exist, or a directory without a Dockerfile, still stops the run
+    before anything is read (a typo in the command line)."""
+    docs: list[Doc] = []
+    errors: list[str] = []
+    for name in expand(paths):
+        try:
+            docs.append(load(read_text(name), "<stdin>" if name == STDIN else name))
+        except StagesmithError as exc:
+            errors.append(str(exc).replace("\n", " "))
+    report = lint_docs(docs, settings)
+    report.errors = errors
+    return report
