@@ -1,7 +1,7 @@
 """`stagesmith build --check`: after a build, inspect the image and verify it, in one report.
 
-Orchestration only: the image is saved once through the engine, read by the daemonless
-inspector (``stagesmith.checks``), and verified (``stagesmith.verify``) — command tests in a
+Orchestration only: the image is saved once through the engine (or the ``--output``
+docker-archive is reused), read by the daemonless inspector (``stagesmith.checks``), and verified (``stagesmith.verify``) — command tests in a
 container through the same engine, file and metadata tests from the image itself.
 """
 
@@ -54,7 +54,8 @@ def check_built_image(
             archive = Path(tmp) / "image.tar"
             engine.save(image, archive, "docker-archive")
         inspection = inspect_source(str(archive))
-        verify = run_verify(image, verify_config, engine=engine)
+        # The same export serves the verifier's file and metadata tests: saved once.
+        verify = run_verify(image, verify_config, engine=engine, archive=archive)
     report = inspection.report
     problems = [f"inspect: {line}" for line in gates_for_check(config).violations(report)]
     for result in verify.results:

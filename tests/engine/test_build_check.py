@@ -59,6 +59,10 @@ def test_clean_image_passes_and_report_has_every_part(
     assert "None: the image passed every check." in html
     for part in ("Verify (", "non-root-user", "command-starts", "Layer sizes", "Findings"):
         assert part in html
+    # The build itself: engine, image ID, the stamped labels and the steps the engine ran.
+    for part in ("<h2>Build</h2>", f"<td>{engine}</td>", "image ID", "Build steps (",
+                 "org.opencontainers.image.created=", "RUN useradd"):  # fmt: skip
+        assert part in html, part
     assert "<script" not in html and 'src="http' not in html  # self-contained
 
 
@@ -89,9 +93,14 @@ def test_verify_config_is_used_and_report_is_not_overwritten(
     assert again.returncode == 2 and "--force" in again.stderr
 
 
-def test_report_without_check_is_a_usage_error(tmp_path: Path) -> None:
-    path = write_context(tmp_path / "ctx", CLEAN)
-    proc = stagesmith("build", "--dockerfile", str(path), "--report", str(tmp_path / "r.html"))
-    assert proc.returncode == 2
-    assert proc.stderr.count("\n") == 1 and "--check" in proc.stderr
-    assert not (tmp_path / "r.html").exists()
+def test_failed_build_under_check_still_writes_a_report(
+    tmp_path: Path, cleanup_images: list[str]
+) -> None:
+    broken = f"FROM {BASE}\nRUN echo why-it-broke >&2; exit 3\n"
+    proc, report = _build_check(tmp_path, broken, cleanup_images)
+    assert proc.returncode == 1
+    assert f"wrote {report}" in proc.stderr
+    html = report.read_text()
+    for part in ("failed", "Build log (tail)", "why-it-broke", "RUN echo why-it-broke"):
+        assert part in html, part
+    assert "Verify (" not in html

@@ -9,8 +9,16 @@ from pathlib import Path
 import pytest
 
 from stagesmith.engine import StepTracker
-from stagesmith.engine.job import automatic_build_args, image_reference, stamp_labels
+from stagesmith.engine.detect import engine_for_builder
+from stagesmith.engine.job import (
+    automatic_build_args,
+    check_repository,
+    declared_args,
+    image_reference,
+    stamp_labels,
+)
 from stagesmith.errors import StagesmithError
+from stagesmith.report.html import render_check_html
 
 PODMAN_LOG = """\
 [1/2] STEP 1/2: FROM localhost/debian:bookworm-slim AS build
@@ -93,3 +101,64 @@ def test_build_args_only_for_declared_args(tmp_path: Path) -> None:
         "org.opencontainers.image.created": "2026-01-02T03:04:05Z",
         "org.opencontainers.image.revision": args["VCS_REF"],
     }
+
+
+def test_every_name_an_arg_instruction_declares(tmp_path: Path) -> None:
+    text = "FROM x\nARG A BUILD_DATE=x \\\n    VCS_REF\nRUN echo ARG NOT_ME\narg lower=1 # c\n"
+    assert declared_args(text) == {"A", "BUILD_DATE", "VCS_REF", "lower"}
+    args = automatic_build_args("FROM x\nARG VERSION BUILD_DATE\n", tmp_path)
+    assert set(args) == {"BUILD_DATE"}
+
+
+@pytest.mark.parametrize(
+    "repository",
+    ["localhost/x", "127.0.0.1:5000/a/b-c", "reg.io/team/my_env", "[::1]:5000/x", "app__x"],
+)
+def test_valid_repositories(repository: str) -> None:
+    check_repository(repository)
+
+
+@pytest.mark.parametrize(
+    "repository", ["Team/app", "my app", "app:1", "reg.io/app@sha256:abc", "a//b", "-a", ""]
+)
+def test_invalid_repositories(repository: str) -> None:
+    with pytest.raises(StagesmithError, match="invalid repository"):
+        image_reference(repository, "1", name="x", settings={})
+
+
+@pytest.mark.parametrize(
+    ("builder", "engine"),
+    [
+        ("tcp://10.0.0.1:2375", "docker"),
+        ("ssh://ci@build-host", "docker"),
+        ("buildx:fleet", "docker"),
+        ("unix:///var/run/docker.sock", "docker"),
+        ("unix:///run/podman/podman.sock", "podman"),
+    ],
+)
+def test_builder_form_names_the_engine(builder: str, engine: str) -> None:
+    assert engine_for_builder(builder) == engine
+
+
+def test_failed_build_report_shows_the_build() -> None:
+    html = render_check_html(
+        "localhost/app:1",
+        None,
+        None,
+        ["build: podman build failed at step 2/2: RUN false (exit 1)"],
+        {
+            "engine": "podman",
+            "image": "localhost/app:1",
+            "seconds": 1.5,
+            "build_args": {"BUILD_DATE": "2026-01-01T00:00:00Z"},
+            "labels": {"org.opencontainers.image.created": "2026-01-01T00:00:00Z"},
+            "steps": ["1/2: FROM base", "2/2: RUN false"],
+            "failed": True,
+            "failed_step": "2/2: RUN false",
+            "log_tail": ["STEP 2/2: RUN false", "Error: exit status 1"],
+        },
+    )
+    for part in ("Build steps (2)", "2/2: RUN false", "BUILD_DATE=2026-01-01T00:00:00Z",
+                 "Build log (tail)", "Error: exit status 1", "sev-error"):  # fmt: skip
+        assert part in html
+    assert "Verify (" not in html and "Layer sizes" not in html

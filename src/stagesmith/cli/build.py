@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -10,7 +12,14 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from stagesmith.cli.app import app, err, warn, write_stdout
 from stagesmith.config import Config, load_config
 from stagesmith.engine import ENGINE_NAMES, BuildFailure, Engine, StepTracker, get_engine
-from stagesmith.engine.job import BuildJob, check_job, image_reference, run_job
+from stagesmith.engine.detect import engine_class
+from stagesmith.engine.job import (
+    BuildJob,
+    check_job,
+    check_output_format,
+    image_reference,
+    run_job,
+)
 from stagesmith.errors import Failure, StagesmithError, UsageError
 from stagesmith.fsutil import check_writable, write_atomic
 
@@ -127,8 +136,10 @@ def build(
     if check:
         report = report or Path(f"{name}-check.html")
         check_writable(report, force)
+        if not (report.parent if str(report.parent) else Path(".")).is_dir():
+            raise StagesmithError(f"directory {report.parent} does not exist")
 
-    engine = get_engine(engine_name, builder=builder)
+    # Everything that needs no engine is refused first: nothing is built on bad flags.
     image = image_reference(repository, tag, name=name, settings=settings)
     job = BuildJob(
         dockerfile_text=text,
@@ -152,35 +163,60 @@ def build(
         tls_verify=tls_verify,
     )
     check_job(job)  # refuse an existing --output etc. before saying anything
+    if engine_name != "auto":
+        check_output_format(engine_class(engine_name), job)
+
+    engine = get_engine(engine_name, builder=builder)
+    check_output_format(type(engine), job)
     err.print(
         f"building {image} with {engine.name}" + (f" on {builder}" if builder else ""),
         soft_wrap=True,
     )
     tracker = StepTracker()
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-    ) as progress:
-        task = progress.add_task("starting", total=None)
+    started = time.monotonic()
+    failure: BuildFailure | None = None
+    if err.is_terminal:
+        with Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+        ) as progress:
+            task = progress.add_task("starting", total=None)
 
-        def on_line(line: str) -> None:
+            def on_line(line: str) -> None:
+                step = tracker.feed(line)
+                if step is not None:
+                    progress.update(
+                        task,
+                        description=step.label[:70],
+                        completed=step.number - 1,
+                        total=step.total,
+                    )
+
+            def on_phase(text: str) -> None:
+                progress.update(task, description=text)
+
+            try:
+                result = run_job(engine, job, on_line, on_phase)
+            except BuildFailure as exc:
+                failure = exc
+    else:
+        # Not a terminal (CI logs, pipes): a live display would print nothing, so one plain
+        # line per step the engine starts, and one per phase (saving, pushing).
+        def plain_line(line: str) -> None:
             step = tracker.feed(line)
             if step is not None:
-                progress.update(
-                    task, description=step.label[:70], completed=step.number - 1, total=step.total
-                )
+                err.print(f"step {step.label}", markup=False, highlight=False, soft_wrap=True)
 
-        def on_phase(text: str) -> None:
-            progress.update(task, description=text)
+        def plain_phase(text: str) -> None:
+            err.print(text, markup=False, highlight=False, soft_wrap=True)
 
-        failure: BuildFailure | None = None
         try:
-            result = run_job(engine, job, on_line, on_phase)
+            result = run_job(engine, job, plain_line, plain_phase)
         except BuildFailure as exc:
             failure = exc
     # Printed after the (transient) progress display is gone, so nothing is erased.
@@ -189,6 +225,20 @@ def build(
         err.print(f"failed step: {where}", markup=False, soft_wrap=True)
         for line in failure.log_tail[-15:]:
             err.print(f"  | {line}", markup=False, highlight=False, soft_wrap=True)
+        if check and report is not None:
+            build_info = {
+                "engine": engine.name,
+                "builder": builder,
+                "image": image,
+                "seconds": time.monotonic() - started,
+                "build_args": failure.build_args or job.build_args,
+                "labels": failure.labels or job.labels,
+                "steps": [step.label for step in tracker.steps],
+                "failed": True,
+                "failed_step": where,
+                "log_tail": failure.log_tail,
+            }
+            _write_failed_report(image, build_info, failure, report, force)
         raise failure
     err.print(
         f"built {result.image} ({result.build.image_id[:19]}) in {result.build.seconds:.1f}s",
@@ -200,7 +250,30 @@ def build(
         err.print(f"pushed {result.image}", soft_wrap=True)
     write_stdout(result.image + "\n")
     if check and report is not None:
-        _check(result.image, engine, cfg, job, verify_config, report, force)
+        build_info = {
+            "engine": engine.name,
+            "builder": builder,
+            "image": result.image,
+            "image_id": result.build.image_id,
+            "seconds": result.build.seconds,
+            "build_args": result.build_args,
+            "labels": result.labels,
+            "steps": [step.label for step in tracker.steps],
+            "failed": False,
+        }
+        _check(result.image, engine, cfg, job, verify_config, report, force, build_info)
+
+
+def _write_failed_report(
+    image: str, build_info: dict[str, Any], failure: BuildFailure, report: Path, force: bool
+) -> None:
+    """A failed build under --check still leaves a report: the build, its step, its log."""
+    from stagesmith.report.html import render_check_html
+
+    problem = f"build: {failure}"
+    html = render_check_html(image, None, None, [problem], build_info)
+    write_atomic(report, html, force=force)
+    err.print(f"wrote {report}", soft_wrap=True, markup=False)
 
 
 def _check(
@@ -211,6 +284,7 @@ def _check(
     verify_config: Path | None,
     report: Path,
     force: bool,
+    build_info: dict[str, Any] | None = None,
 ) -> None:
     """Inspect and verify the image just built, write one HTML report, fail on problems."""
     from stagesmith.buildcheck import check_built_image
@@ -219,7 +293,7 @@ def _check(
     archive = job.output if job.output and job.output_format == "docker-archive" else None
     err.print(f"checking {image}: inspect and verify", soft_wrap=True)
     outcome = check_built_image(image, engine, cfg, archive=archive, verify_config=verify_config)
-    html = render_check_html(image, outcome.inspect, outcome.verify, outcome.problems)
+    html = render_check_html(image, outcome.inspect, outcome.verify, outcome.problems, build_info)
     write_atomic(report, html, force=force)
     verify = outcome.verify
     err.print(

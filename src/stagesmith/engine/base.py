@@ -40,6 +40,9 @@ class BuildFailure(Failure):
         super().__init__(message)
         self.step = step
         self.log_tail = log_tail
+        #: What the build was given (filled in by ``run_job``), for reports.
+        self.build_args: dict[str, str] = {}
+        self.labels: dict[str, str] = {}
 
 
 @dataclass
@@ -108,6 +111,8 @@ class Engine:
     binary: ClassVar[str] = ""
     supports_cache_to: ClassVar[bool] = False
     supports_cache_from: ClassVar[bool] = False
+    #: The archive formats :meth:`save` writes.
+    save_formats: ClassVar[tuple[str, ...]] = SAVE_FORMATS
 
     def __init__(self, *, builder: str | None = None, executable: str | None = None) -> None:
         self.builder = builder

@@ -92,6 +92,7 @@ class DockerEngine(Engine):
     name = "docker"
     binary = "docker"
     supports_cache_from = True
+    save_formats = ("docker-archive",)
 
     def __init__(self, *, builder: str | None = None, executable: str | None = None) -> None:
         super().__init__(builder=builder, executable=executable or find_docker())

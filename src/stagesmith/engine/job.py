@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import shlex
 import subprocess
 import tempfile
 from collections.abc import Callable
@@ -19,6 +20,7 @@ from pathlib import Path
 
 from stagesmith.engine.base import (
     SAVE_FORMATS,
+    BuildFailure,
     BuildRequest,
     BuildResult,
     Engine,
@@ -53,9 +55,32 @@ def vcs_ref(directory: Path) -> str | None:
     return proc.stdout.strip() or None if proc.returncode == 0 else None
 
 
+_ARG_NAME = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?:=|$)")
+
+
+def declared_args(dockerfile_text: str) -> set[str]:
+    """Every name an ``ARG`` instruction declares; one instruction may declare several
+    (``ARG BUILD_DATE VCS_REF=unknown``), and may continue over ``\\`` lines."""
+    text = re.sub(r"\\[ \t]*\r?\n", " ", dockerfile_text)
+    names: set[str] = set()
+    for line in text.splitlines():
+        parts = line.strip().split(None, 1)
+        if len(parts) != 2 or parts[0].upper() != "ARG":
+            continue
+        try:
+            words = shlex.split(parts[1], comments=True)
+        except ValueError:
+            words = parts[1].split()
+        for word in words:
+            match = _ARG_NAME.match(word)
+            if match:
+                names.add(match.group(1))
+    return names
+
+
 def automatic_build_args(dockerfile_text: str, context: Path) -> dict[str, str]:
     """BUILD_DATE / VCS_REF, for the ones the Dockerfile declares (no unused-arg warnings)."""
-    declared = set(re.findall(r"(?im)^\s*ARG\s+([A-Za-z_][A-Za-z0-9_]*)", dockerfile_text))
+    declared = declared_args(dockerfile_text)
     args: dict[str, str] = {}
     if "BUILD_DATE" in declared:
         args["BUILD_DATE"] = rfc3339_now()
@@ -82,6 +107,33 @@ def stamp_labels(context: Path, args: dict[str, str]) -> dict[str, str]:
 
 
 _SLUG = re.compile(r"[^a-z0-9._-]+")
+#: The image-reference grammar (distribution/reference): a path component, and a registry host.
+_PATH_COMPONENT = re.compile(r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*")
+_DOMAIN = re.compile(
+    r"(?:[A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9])"
+    r"(?:\.(?:[A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9]))*(?::[0-9]+)?"
+    r"|\[[0-9A-Fa-f:.]+\](?::[0-9]+)?"
+)
+
+
+def check_repository(repository: str) -> None:
+    """Refuse a repository no engine would tag (uppercase, spaces, a tag or digest in it)."""
+    parts = repository.split("/")
+    first = parts[0]
+    has_domain = len(parts) > 1 and ("." in first or ":" in first or first == "localhost")
+    path = parts[1:] if has_domain else parts
+    ok = (
+        len(repository) <= 255
+        and bool(path)
+        and (not has_domain or bool(_DOMAIN.fullmatch(first)))
+        and all(_PATH_COMPONENT.fullmatch(part) for part in path)
+    )
+    if not ok:
+        hint = " (put the tag in --tag)" if ":" in parts[-1] or "@" in repository else ""
+        raise StagesmithError(
+            f"invalid repository {repository!r}: lowercase letters, digits and '.', '_', '-' "
+            f"separators in '/'-separated parts, optionally after a registry host[:port]/{hint}"
+        )
 
 
 def slugify(name: str) -> str:
@@ -113,6 +165,7 @@ def image_reference(
             raise StagesmithError(
                 "no --repository given and no 'build: organization' (or 'repository') in config"
             )
+    check_repository(repository)
     if tag is not None and (not tag or not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}", tag)):
         raise StagesmithError(f"invalid --tag {tag!r}: letters, digits, '_', '.', '-' only")
     return f"{repository}:{tag or date_tag()}"
@@ -149,6 +202,7 @@ class JobResult:
     output: Path | None = None
     pushed: bool = False
     build_args: dict[str, str] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
 
 
 def check_job(job: BuildJob) -> None:
@@ -163,6 +217,16 @@ def check_job(job: BuildJob) -> None:
         check_writable(job.output, job.force)
         if not job.output.parent.is_dir():
             raise StagesmithError(f"directory {job.output.parent} does not exist")
+
+
+def check_output_format(engine: type[Engine], job: BuildJob) -> None:
+    """Refuse an ``--output-format`` the engine cannot write, before anything is built."""
+    if job.output is not None and job.output_format not in engine.save_formats:
+        raise StagesmithError(
+            f"{engine.name} cannot save {job.output_format} (it writes "
+            f"{', '.join(engine.save_formats)}): use --engine podman or buildah, "
+            "or convert the archive with skopeo"
+        )
 
 
 def run_job(
@@ -198,11 +262,18 @@ def run_job(
             labels=labels,
             ignorefile=ignorefile,
         )
-        result = engine.build(request, on_line)
+        try:
+            result = engine.build(request, on_line)
+        except BuildFailure as exc:
+            exc.build_args, exc.labels = args, labels
+            raise
     output = None
     if job.output is not None:
         on_phase(f"saving {job.image} to {job.output}")
-        output = _save_atomic(engine, job)
+        try:
+            output = _save_atomic(engine, job)
+        except StagesmithError as exc:
+            raise Failure(f"built and tagged {job.image}, but saving failed: {exc}") from exc
     pushed = False
     if job.push:
         on_phase(f"pushing {job.image}")
@@ -211,7 +282,14 @@ def run_job(
         except StagesmithError as exc:
             raise Failure(f"built and tagged {job.image}, but the push failed: {exc}") from exc
         pushed = True
-    return JobResult(build=result, image=job.image, output=output, pushed=pushed, build_args=args)
+    return JobResult(
+        build=result,
+        image=job.image,
+        output=output,
+        pushed=pushed,
+        build_args=args,
+        labels=labels,
+    )
 
 
 def _save_atomic(engine: Engine, job: BuildJob) -> Path:

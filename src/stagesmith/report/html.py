@@ -118,40 +118,107 @@ def render_inspect_html(report: dict[str, Any]) -> str:
     )
 
 
-def render_check_html(
-    image: str, inspect: dict[str, Any], verify: dict[str, Any], problems: list[str]
-) -> str:
-    """``build --check``: the build's verdict, the verify results, then the inspect report."""
-    kpis, sections = _inspect_parts(inspect)
-    verdict = "failed" if problems else "passed"
-    kpis = [
-        ("check", verdict),
-        ("verify", f"{verify['pass']} passed, {verify['fail']} failed"),
-        *kpis,
+def _build_section(build: dict[str, Any]) -> dict[str, Any]:
+    """What the engine did: engine, image ID, duration, arguments, labels."""
+    failed = bool(build.get("failed"))
+    status = {"cls": "sev-error" if failed else "sev-info", "text": "failed" if failed else "built"}
+    rows: list[list[Any]] = [
+        ["status", status],
+        ["engine", build.get("engine", "")],
     ]
-    rows = []
-    for result in verify["results"]:
-        status = "skipped" if result.get("skipped") else ("pass" if result["passed"] else "fail")
-        cls = {"pass": "sev-info", "fail": "sev-error", "skipped": "sev-warning"}[status]
-        detail = "; ".join(result.get("errors") or []) or (result.get("skipped") or "")
-        rows.append([{"cls": cls, "text": status}, result["kind"], _code(result["name"]), detail])
-    verify_section = {
-        "title": f"Verify ({len(rows)} tests)",
-        "head": ["result", "kind", "test", "detail"],
-        "rows": rows,
-        "empty": "No tests ran.",
+    if build.get("builder"):
+        rows.append(["builder", _code(build["builder"])])
+    rows.append(["image", _code(build.get("image", ""))])
+    if build.get("image_id"):
+        rows.append(["image ID", _code(build["image_id"])])
+    if build.get("seconds") is not None:
+        rows.append(["duration", f"{build['seconds']:.1f} s"])
+    for key, value in (build.get("build_args") or {}).items():
+        rows.append(["build arg", _code(f"{key}={value}")])
+    for key, value in (build.get("labels") or {}).items():
+        rows.append(["label", _code(f"{key}={value}")])
+    if build.get("failed_step"):
+        rows.append(["failed step", _code(build["failed_step"])])
+    return {"title": "Build", "head": ["", ""], "rows": rows}
+
+
+def _steps_section(build: dict[str, Any]) -> dict[str, Any]:
+    steps = build.get("steps") or []
+    return {
+        "title": f"Build steps ({len(steps)})",
+        "head": ["step"],
+        "rows": [[_code(step)] for step in steps],
+        "empty": "The engine reported no steps.",
     }
+
+
+def render_check_html(
+    image: str,
+    inspect: dict[str, Any] | None,
+    verify: dict[str, Any] | None,
+    problems: list[str],
+    build: dict[str, Any] | None = None,
+) -> str:
+    """``build --check``: the verdict, the build, the verify results, then the inspect report.
+
+    A failed build has no image to inspect or verify: ``inspect`` and ``verify`` are None and
+    the report shows the build, its failing step and the tail of its log.
+    """
+    kpis: list[tuple[str, str]] = []
+    sections: list[dict[str, Any]] = []
+    if inspect is not None:
+        kpis, sections = _inspect_parts(inspect)
+    verdict = "failed" if problems else "passed"
+    head: list[tuple[str, str]] = [("check", verdict)]
+    if build is not None:
+        head.append(("engine", str(build.get("engine", ""))))
+        if build.get("seconds") is not None:
+            head.append(("build", f"{build['seconds']:.1f} s"))
+    if verify is not None:
+        head.append(("verify", f"{verify['pass']} passed, {verify['fail']} failed"))
+    kpis = [*head, *kpis]
     problem_section = {
         "title": f"Problems ({len(problems)})",
         "head": ["problem"],
         "rows": [[p] for p in problems],
         "empty": "None: the image passed every check.",
     }
+    parts: list[dict[str, Any]] = [problem_section]
+    if build is not None:
+        parts += [_build_section(build), _steps_section(build)]
+        if build.get("failed"):
+            parts.append(
+                {
+                    "title": "Build log (tail)",
+                    "head": ["line"],
+                    "rows": [[_code(line)] for line in build.get("log_tail") or []],
+                    "empty": "The engine printed nothing.",
+                }
+            )
+    if verify is not None:
+        rows = []
+        for result in verify["results"]:
+            status = (
+                "skipped" if result.get("skipped") else ("pass" if result["passed"] else "fail")
+            )
+            cls = {"pass": "sev-info", "fail": "sev-error", "skipped": "sev-warning"}[status]
+            detail = "; ".join(result.get("errors") or []) or (result.get("skipped") or "")
+            rows.append(
+                [{"cls": cls, "text": status}, result["kind"], _code(result["name"]), detail]
+            )
+        parts.append(
+            {
+                "title": f"Verify ({len(rows)} tests)",
+                "head": ["result", "kind", "test", "detail"],
+                "rows": rows,
+                "empty": "No tests ran.",
+            }
+        )
     return _page(
         f"stagesmith build --check: {image}",
         "Build, then inspect and verify: one report.",
         kpis,
-        [problem_section, verify_section, *sections],
+        [*parts, *sections],
     )
 
 

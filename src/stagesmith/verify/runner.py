@@ -27,7 +27,11 @@ from stagesmith.verify.view import TreeView
 
 
 def _open_image(
-    stack: ExitStack, image: str, platform: str | None, engine: EngineLike | None
+    stack: ExitStack,
+    image: str,
+    platform: str | None,
+    engine: EngineLike | None,
+    archive: Path | None = None,
 ) -> Image:
     """Open an archive directly; export an engine image to a docker-archive first.
 
@@ -35,6 +39,8 @@ def _open_image(
     chosen engine and remote builders are honoured. docker-archive, not an OCI layout: its
     layers stay uncompressed, which is several times faster to write and to read.
     """
+    if archive is not None:
+        return stack.enter_context(open_image(archive, platform=platform))
     path = Path(image)
     if engine is not None and not (path.exists() and archive_kind(path)):
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="stagesmith-verify-")))
@@ -82,11 +88,14 @@ def run_verify(
     platform: str | None = None,
     timeout: float = 60.0,
     start_grace: float = 5.0,
+    archive: Path | None = None,
 ) -> VerifyReport:
     """Verify ``image`` (an engine image name or an archive path) against ``config``.
 
     ``engine`` is an adapter, an engine name (``"auto"`` picks one, and finding none only
-    skips what needs a container), or None for file/metadata tests only. Bad input raises
+    skips what needs a container), or None for file/metadata tests only. ``archive`` is an
+    export of ``image`` already on disk (``build --check`` saves once): file and metadata tests
+    read it instead of exporting the image again. Bad input raises
     ``StagesmithError``; failed tests are in the report (``report.exit_code`` is 1).
     """
     started = time.monotonic()
@@ -105,7 +114,7 @@ def run_verify(
     report = VerifyReport(image=name, config=cfg.source or None, warnings=list(cfg.warnings))
 
     with ExitStack() as stack:
-        opened = _open_image(stack, name, platform, eng)
+        opened = _open_image(stack, name, platform, eng, archive)
         view: TreeView = view_from_image(opened)
         meta = view.meta
         view.prefetch([t.path for t in cfg.file_content_tests] + ["/etc/passwd"])
