@@ -372,3 +372,27 @@ def test_invalid_utf8_reads_as_parse_does(
     from stagesmith.dockerfile.parser import read_text
 
     assert parse(read_text(f)).instructions[-1].args == ["caf\udce9"]
+
+
+def test_unknown_target_is_one_line_exit_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    f = tmp_path / "Dockerfile"
+    f.write_text("FROM alpine:3.20 AS build\nFROM alpine:3.20 AS app\nUSER 1\n")
+    code, out, err = run(capsys, "--target", "nosuch", str(f))
+    assert code == 2 and out == ""
+    assert err == f"stagesmith: error: {f}: --target 'nosuch' names no stage (stages: build, app)\n"
+    assert run(capsys, "--target", "BUILD", str(f))[0] == 0  # names are case-insensitive
+    (tmp_path / ".stagesmith.yaml").write_text("lint:\n  target: nosuch\n")
+    code, _, err = run(capsys, str(f))
+    assert code == 2 and "--target 'nosuch'" in err
+
+
+def test_alternative_targets_setting(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    f = tmp_path / "Dockerfile"
+    f.write_text("FROM alpine:3.20 AS qa\nFROM alpine:3.20 AS test\nFROM alpine:3.20\nUSER 1\n")
+    _, out, _ = run(capsys, "-f", "json", str(f))
+    assert [x["line"] for x in json.loads(out)["findings"] if x["rule"] == "SS105"] == [1]
+    (tmp_path / ".stagesmith.yaml").write_text("lint:\n  alternative-targets: [QA]\n")
+    _, out, _ = run(capsys, "-f", "json", str(f))
+    assert [x["line"] for x in json.loads(out)["findings"] if x["rule"] == "SS105"] == [2]

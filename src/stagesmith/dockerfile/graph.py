@@ -2,8 +2,15 @@
 
 Edges come from ``FROM <stage>``, ``COPY/ADD --from=<stage|index>`` and
 ``RUN --mount=from=<stage>``; anything else those name is an external image. The
-linter uses this to find unused stages, copies from later stages, and what a
-``--target`` build really runs.
+linter reads stage relations only from here (:mod:`stagesmith.lint.graph` is a thin
+adapter), so ``stagesmith parse --json`` and ``stagesmith lint`` always agree on what a
+``--target`` build runs.
+
+One rule for references to a later stage: a ``--from`` / ``--mount=from=`` naming a stage
+defined further down, by name or by index, is an edge with ``forward=True`` (BuildKit
+resolves it and builds that stage; the classic builder fails on it, which lint's SS103
+reports). ``FROM <later name>`` is different: ``FROM`` only sees earlier stages, so the name
+is an external image.
 """
 
 from __future__ import annotations
@@ -29,6 +36,8 @@ class Edge:
     kind: EdgeKind
     instruction: Instruction
     ref: str
+    #: The stage depended on is defined after the one that reads it.
+    forward: bool = False
 
 
 @dataclass(slots=True, frozen=True)
@@ -43,7 +52,7 @@ class ExternalRef:
 
 @dataclass(slots=True, frozen=True)
 class UnknownRef:
-    """A reference that names nothing buildable: a bad index, a later or the same stage."""
+    """A reference that names nothing buildable: an index out of range, or its own stage."""
 
     ref: str
     stage: int | None
@@ -78,15 +87,11 @@ class StageGraph:
             return
         if ref.isdigit():
             index = int(ref)
-            if index >= stage.index:
-                reason = (
-                    "index out of range" if index >= len(self.stages) else "not a previous stage"
-                )
-                if index == stage.index:
-                    reason = "refers to its own stage"
+            if index >= len(self.stages) or index == stage.index:
+                reason = "index out of range" if index != stage.index else "refers to its own stage"
                 self.unknown_refs.append(UnknownRef(ref, stage.index, kind, ins, reason))
             else:
-                self.edges.append(Edge(stage.index, index, kind, ins, ref))
+                self.edges.append(Edge(stage.index, index, kind, ins, ref, index > stage.index))
             return
         target = self._by_name.get(low)
         if target is None:
@@ -98,7 +103,7 @@ class StageGraph:
                 UnknownRef(ref, stage.index, kind, ins, "refers to its own stage")
             )
             return
-        self.edges.append(Edge(stage.index, target, kind, ins, ref))
+        self.edges.append(Edge(stage.index, target, kind, ins, ref, target > stage.index))
 
     def _scan(self, stage: Stage) -> None:
         self._resolve(stage.base, stage, "from", stage.from_instruction)
@@ -177,6 +182,7 @@ class StageGraph:
                     "depends_on": e.depends_on,
                     "kind": e.kind,
                     "ref": e.ref,
+                    "forward": e.forward,
                     "line": e.instruction.start_line,
                 }
                 for e in self.edges

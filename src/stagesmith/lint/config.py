@@ -8,6 +8,7 @@ Keys (``-`` and ``_`` are interchangeable)::
       failure-threshold: warning       # exit 1 at or above this (default: error)
       trusted-registries: [registry.example.com]
       target: runtime                  # the stage that is built (default: the last)
+      alternative-targets: [test, dev] # stages built on their own with --target (SS105)
 """
 
 from __future__ import annotations
@@ -17,6 +18,30 @@ from typing import Any
 
 from stagesmith.errors import StagesmithError
 from stagesmith.lint.model import Severity
+
+#: Stage names that say "build me on my own with --target" (SS105 does not call them, or the
+#: stages they need, unused). A name also matches with a suffix: ``test-unit``, ``dev_tools``.
+ALTERNATIVE_TARGETS = [
+    "test",
+    "tests",
+    "testing",
+    "unittest",
+    "integration",
+    "e2e",
+    "dev",
+    "develop",
+    "development",
+    "devcontainer",
+    "debug",
+    "lint",
+    "check",
+    "checks",
+    "ci",
+    "docs",
+    "doc",
+    "bench",
+    "benchmark",
+]
 
 
 @dataclass
@@ -28,6 +53,7 @@ class LintSettings:
     failure_threshold: Severity = Severity.ERROR
     trusted_registries: list[str] = field(default_factory=list)
     target: str | None = None
+    alternative_targets: list[str] = field(default_factory=lambda: list(ALTERNATIVE_TARGETS))
 
 
 def settings_from(section: dict[str, Any], source: object = None) -> LintSettings:

@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from stagesmith.lint.config import ALTERNATIVE_TARGETS
 from stagesmith.lint.model import Severity
 
 
@@ -19,6 +20,16 @@ class LintSection(BaseModel):
     failure_threshold: Severity = Severity.ERROR
     trusted_registries: list[str] = Field(default_factory=list)
     target: str | None = None
+    alternative_targets: list[str] = Field(default_factory=lambda: list(ALTERNATIVE_TARGETS))
+
+    @field_validator("alternative_targets", mode="before")
+    @classmethod
+    def _names(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.split(",")
+        if isinstance(value, list):
+            return [str(v).strip().lower() for v in value if str(v).strip()]
+        return value
 
     @field_validator("ignore", mode="before")
     @classmethod

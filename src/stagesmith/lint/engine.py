@@ -27,6 +27,8 @@ class Context:
 
     trusted_registries: list[str] = field(default_factory=list)
     target: str | None = None
+    #: Stage names meant to be built on their own (``--target test``); None: the defaults.
+    alternative_targets: list[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -155,6 +157,8 @@ def run_rules(
             ignored = ignore_cache[key]
             if r.named_by(ignored):
                 continue
+            if instr.onbuild:
+                message = f"ONBUILD trigger: {message}"
             findings.append(
                 Finding(
                     r.id, severity, message, doc.path, instr.start_line, instr.end_line, r.hadolint

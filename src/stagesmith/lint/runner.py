@@ -67,9 +67,19 @@ def settings_for(config_file: Path | None, paths: list[str]) -> LintSettings:
 
 
 def lint_docs(docs: list[Doc], settings: LintSettings) -> Report:
-    ctx = Context(trusted_registries=settings.trusted_registries, target=settings.target)
+    ctx = Context(
+        trusted_registries=settings.trusted_registries,
+        target=settings.target,
+        alternative_targets=settings.alternative_targets,
+    )
     report = Report()
     for doc in docs:
+        if settings.target and doc.stage_by_ref(settings.target) is None:
+            names = ", ".join(s.label for s in doc.stages) or "none"
+            report.errors.append(
+                f"{doc.path}: --target '{settings.target}' names no stage (stages: {names})"
+            )
+            continue
         report.files.append(doc.path)
         report.lines[doc.path] = doc.lines
         report.findings += run_rules(
@@ -91,5 +101,5 @@ def lint_paths(paths: list[str], settings: LintSettings) -> Report:
         except StagesmithError as exc:
             errors.append(str(exc).replace("\n", " "))
     report = lint_docs(docs, settings)
-    report.errors = errors
+    report.errors = errors + report.errors
     return report

@@ -1,9 +1,15 @@
 """The linter's view of a Dockerfile: instructions and stages, read through the parser.
 
 Rules work on this small, stable view so that they do not depend on every detail of the
-parser's model. ``load`` uses :mod:`stagesmith.dockerfile` when it offers ``parse``; until then
-(and as a safety net) a minimal reader joins continuation lines, skips comments, keeps
-heredoc bodies and splits leading ``--flags``. It never interprets shell beyond that.
+parser's model; it is built only from :mod:`stagesmith.dockerfile` (a parser bug surfaces as
+an error instead of being papered over). The stage relations come from the parser's
+:class:`~stagesmith.dockerfile.StageGraph` (see :mod:`stagesmith.lint.graph`).
+
+ONBUILD triggers are instructions too: ``ONBUILD RUN apt-get install gcc`` gives an
+:class:`Instr` with ``keyword="RUN"``, ``onbuild=True`` and the ONBUILD line's place, listed
+in :attr:`Stage.triggers` (not in :attr:`Stage.instructions`: they run in the images built
+``FROM`` this one, so rules about what this stage contains do not count them). Rules that
+check instructions one by one iterate :meth:`Stage.each`, which includes them.
 """
 
 from __future__ import annotations
@@ -11,15 +17,21 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
 
+from stagesmith.dockerfile import Dockerfile, Instruction, ParseError, parse
 from stagesmith.errors import StagesmithError
+
+if TYPE_CHECKING:
+    from stagesmith.dockerfile import StageGraph
 
 
 class LintParseError(StagesmithError):
     """The Dockerfile cannot be read; message is ``file:line:col: why``."""
 
 
-@dataclass
+@dataclass(eq=False)
 class Instr:
     """One instruction: keyword upper-case, args without the flags, flags by name."""
 
@@ -32,31 +44,23 @@ class Instr:
     heredocs: list[str] = field(default_factory=list)
     #: FROM only: the image after ARG expansion, when the parser resolved it.
     resolved_base: str | None = None
+    #: An ONBUILD trigger (its lines are the ONBUILD instruction's).
+    onbuild: bool = False
+    #: The exec-form argument list, or None for shell form.
+    json_form: list[str] | None = None
+    #: The parser's instruction this one was read from.
+    node: Instruction | None = field(default=None, repr=False)
 
     def flag(self, name: str) -> str | None:
         values = self.flags.get(name)
         return values[-1] if values else None
 
-    @property
-    def json_form(self) -> list[str] | None:
-        """The exec-form argument list, or None for shell form."""
-        text = self.args.strip()
-        if not text.startswith("["):
-            return None
-        try:
-            value = json.loads(text)
-        except ValueError:
-            return None
-        if isinstance(value, list) and all(isinstance(v, str) for v in value):
-            return value
-        return None
-
-    @property
+    @cached_property
     def words(self) -> list[str]:
         return self.args.split()
 
 
-@dataclass
+@dataclass(eq=False)
 class Stage:
     """One ``FROM`` and the instructions up to the next one."""
 
@@ -65,6 +69,8 @@ class Stage:
     name: str | None
     from_instr: Instr
     instructions: list[Instr] = field(default_factory=list)
+    #: ONBUILD triggers of this stage, in order (see the module docstring).
+    triggers: list[Instr] = field(default_factory=list)
 
     @property
     def label(self) -> str:
@@ -78,10 +84,19 @@ class Stage:
         return f"#{self.index} (line {self.from_instr.start_line})"
 
     def of(self, *keywords: str) -> list[Instr]:
+        """This stage's own instructions with one of ``keywords`` (ONBUILD triggers not)."""
         return [i for i in self.instructions if i.keyword in keywords]
 
+    def each(self, *keywords: str) -> list[Instr]:
+        """Like :meth:`of`, ONBUILD triggers included (for rules about single instructions)."""
+        found = self.of(*keywords)
+        if self.triggers:
+            found += [i for i in self.triggers if i.keyword in keywords]
+            found.sort(key=lambda i: i.start_line)
+        return found
 
-@dataclass
+
+@dataclass(eq=False)
 class Doc:
     """A whole Dockerfile: its text lines, instructions, stages and global ARG defaults."""
 
@@ -90,9 +105,20 @@ class Doc:
     instructions: list[Instr]
     stages: list[Stage]
     global_args: dict[str, str]
+    df: Dockerfile | None = field(default=None, repr=False)
+    #: Memo for :mod:`stagesmith.lint.graph` (references, final stage...), per document.
+    memo: dict[object, object] = field(default_factory=dict, repr=False)
+
+    @property
+    def graph(self) -> StageGraph:
+        """The parser's stage graph (the one ``stagesmith parse --json`` prints)."""
+        if self.df is None:  # pragma: no cover - every Doc comes from load()
+            raise RuntimeError("document not read through the parser")
+        return self.df.graph
 
     def stage_by_ref(self, ref: str) -> Stage | None:
-        """Resolve a ``--from`` reference: a stage name (case-insensitive) or index."""
+        """Resolve a ``--from`` reference: a stage name (case-insensitive; the first stage of
+        a duplicated name, as the parser's graph does) or an index."""
         low = ref.lower()
         for stage in self.stages:
             if stage.name == low:
@@ -103,13 +129,27 @@ class Doc:
 
     def stage_of(self, instr: Instr) -> Stage | None:
         for stage in self.stages:
-            if instr is stage.from_instr or instr in stage.instructions:
+            if (
+                instr is stage.from_instr
+                or any(i is instr for i in stage.instructions)
+                or any(i is instr for i in stage.triggers)
+            ):
                 return stage
         return None
 
     @property
     def final(self) -> Stage | None:
         return self.stages[-1] if self.stages else None
+
+    def walk(self) -> list[Instr]:
+        """Every instruction in file order, ONBUILD triggers included (after their ONBUILD)."""
+        out: list[Instr] = []
+        triggers = {t.start_line: t for s in self.stages for t in s.triggers}
+        for ins in self.instructions:
+            out.append(ins)
+            if ins.keyword == "ONBUILD" and ins.start_line in triggers:
+                out.append(triggers[ins.start_line])
+        return out
 
     def expand(self, value: str) -> str:
         """Substitute global ARG defaults (``$X``, ``${X}``, ``${X:-d}``) in a FROM line."""
@@ -126,144 +166,14 @@ class Doc:
 
 
 _VAR = re.compile(r"\$(?:(\w+)|\{(\w+)(?::?[-+]([^}]*))?\})")
-_DIRECTIVE = re.compile(r"^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$")
-_HEREDOC = re.compile(r"<<(-?)\s*([\"']?)([A-Za-z0-9_.-]+)\2")
 
 
-def _split_flags(rest: str) -> tuple[dict[str, list[str]], str]:
+def _flags(raw: list[str]) -> dict[str, list[str]]:
     flags: dict[str, list[str]] = {}
-    text = rest.lstrip()
-    while text.startswith("--"):
-        token, _, remainder = text.partition(" ")
-        name, eq, value = token[2:].partition("=")
-        flags.setdefault(name.lower(), []).append(value if eq else "")
-        text = remainder.lstrip()
-    return flags, text
-
-
-def _reader(text: str, path: str) -> list[Instr]:
-    """Minimal reader used when the project parser is unavailable (see module docstring)."""
-    lines = text.splitlines()
-    escape = "\\"
-    # parser directives: only at the very top, before any instruction or other comment
-    for raw in lines:
-        m = _DIRECTIVE.match(raw.strip())
-        if not m:
-            break
-        if m.group(1).lower() == "escape" and m.group(2) in ("`", "\\"):
-            escape = m.group(2)
-    out: list[Instr] = []
-    i = 0
-    n = len(lines)
-    while i < n:
-        stripped = lines[i].strip()
-        if not stripped or stripped.startswith("#"):
-            i += 1
-            continue
-        start = i
-        parts: list[str] = []
-        while True:
-            line = lines[i].rstrip()
-            if line.endswith(escape) and i + 1 < n:
-                parts.append(line[:-1])
-                i += 1
-                # comments and blank lines inside a continuation are dropped
-                while i < n and (not lines[i].strip() or lines[i].strip().startswith("#")):
-                    i += 1
-                if i >= n:
-                    break
-                continue
-            parts.append(line)
-            break
-        logical = " ".join(p.strip() for p in parts)
-        keyword, _, rest = logical.partition(" ")
-        keyword = keyword.upper()
-        flags: dict[str, list[str]] = {}
-        if keyword in ("RUN", "COPY", "ADD", "FROM"):
-            flags, rest = _split_flags(rest)
-        heredocs: list[str] = []
-        if keyword in ("RUN", "COPY", "ADD"):
-            for m in _HEREDOC.finditer(rest):
-                body: list[str] = []
-                i += 1
-                while i < n and (lines[i].strip() if m.group(1) else lines[i]) != m.group(3):
-                    body.append(lines[i])
-                    i += 1
-                if i >= n:
-                    raise LintParseError(f"{path}:{start + 1}:1: unterminated heredoc {m.group(3)}")
-                heredocs.append("\n".join(body))
-        end = min(i, n - 1)
-        out.append(
-            Instr(
-                keyword,
-                rest.strip(),
-                flags,
-                start + 1,
-                end + 1,
-                "\n".join(lines[start : end + 1]),
-                heredocs,
-            )
-        )
-        i += 1
-    return out
-
-
-def _from_parser(text: str, path: str) -> list[Instr] | None:
-    """Read through :mod:`stagesmith.dockerfile` if it is there; None when it is not."""
-    try:
-        from stagesmith import dockerfile as dfmod
-    except ImportError:  # pragma: no cover
-        return None
-    parse = getattr(dfmod, "parse", None)
-    if parse is None:
-        return None
-    parse_error = getattr(dfmod, "ParseError", None)
-    try:
-        parsed = parse(text, path=path)
-    except Exception as exc:
-        if parse_error is not None and isinstance(exc, parse_error):
-            line = getattr(exc, "line", None) or 1
-            col = getattr(exc, "column", None) or getattr(exc, "col", None) or 1
-            msg = getattr(exc, "message", None) or str(exc)
-            if str(msg).startswith(f"{path}:"):
-                raise LintParseError(str(msg)) from exc
-            raise LintParseError(f"{path}:{line}:{col}: {msg}") from exc
-        # a parser bug must not stop the lint run: fall back to the minimal reader
-        return None
-    resolved: dict[int, str] = {}
-    for st in getattr(parsed, "stages", None) or []:
-        base = getattr(st, "resolved_base", None)
-        if base:
-            resolved[id(getattr(st, "from_instruction", None))] = str(base)
-    out: list[Instr] = []
-    for ins in getattr(parsed, "instructions", []):
-        original = str(getattr(ins, "original", ""))
-        keyword = str(getattr(ins, "keyword", "")).upper()
-        flags: dict[str, list[str]] = {}
-        raw_flags = getattr(ins, "flags", None) or {}
-        items = raw_flags.items() if isinstance(raw_flags, dict) else _flag_pairs(raw_flags)
-        for name, value in items:
-            vals = value if isinstance(value, list) else [value]
-            flags.setdefault(str(name).lstrip("-").lower(), []).extend(str(v) for v in vals)
-        args = getattr(ins, "args", "")
-        if isinstance(args, list | tuple):
-            args = _join_args(keyword, [str(a) for a in args], bool(getattr(ins, "json_form", 0)))
-        heredocs = []
-        for h in getattr(ins, "heredocs", None) or []:
-            heredocs.append(str(getattr(h, "content", getattr(h, "body", h))))
-        out.append(
-            Instr(
-                keyword,
-                str(args),
-                flags,
-                int(getattr(ins, "start_line", 1)),
-                int(getattr(ins, "end_line", getattr(ins, "start_line", 1))),
-                original,
-                heredocs,
-                resolved.get(id(ins)),
-            )
-        )
-    return out
+    for item in raw:
+        name, _, value = item.lstrip("-").partition("=")
+        flags.setdefault(name.lower(), []).append(value)
+    return flags
 
 
 def _join_args(keyword: str, args: list[str], json_form: bool) -> str:
@@ -275,40 +185,54 @@ def _join_args(keyword: str, args: list[str], json_form: bool) -> str:
     return " ".join(args)
 
 
-def _flag_pairs(raw: object) -> list[tuple[str, str]]:
-    pairs: list[tuple[str, str]] = []
-    for item in raw if isinstance(raw, list | tuple) else []:
-        text = str(item).lstrip("-")
-        name, _, value = text.partition("=")
-        pairs.append((name, value))
-    return pairs
+def _instr(ins: Instruction, *, onbuild_of: Instruction | None = None) -> Instr:
+    keyword = ins.keyword.upper()
+    where = onbuild_of or ins
+    return Instr(
+        keyword,
+        _join_args(keyword, ins.args, ins.json_form),
+        _flags(ins.flags),
+        where.start_line,
+        where.end_line,
+        where.original,
+        [h.content for h in ins.heredocs],
+        onbuild=onbuild_of is not None,
+        json_form=list(ins.args) if ins.json_form else None,
+        node=ins,
+    )
 
 
 def load(text: str, path: str = "Dockerfile") -> Doc:
     """Build the lint view of ``text``; raise :class:`LintParseError` on unreadable input."""
     if "\x00" in text:
         raise LintParseError(f"{path}:1:1: binary data, not a Dockerfile")
-    instructions = _from_parser(text, path)
-    if instructions is None:
-        instructions = _reader(text, path)
-    if not instructions:
+    try:
+        df = parse(text, path=path)
+    except ParseError as exc:
+        raise LintParseError(str(exc)) from exc
+    if not df.instructions:
         raise LintParseError(f"{path}:1:1: file with no instructions")
+    instructions: list[Instr] = []
     stages: list[Stage] = []
     global_args: dict[str, str] = {}
-    doc = Doc(path, text.splitlines(), instructions, stages, global_args)
-    for ins in instructions:
-        if ins.keyword == "FROM":
-            words = ins.words
-            base = ins.resolved_base or (doc.expand(words[0]) if words else "")
-            name = None
-            if len(words) >= 3 and words[1].lower() == "as":
-                name = words[2].lower()
-            stages.append(Stage(len(stages), base, name, ins))
-        elif not stages:
+    doc = Doc(path, [x.rstrip("\r\n") for x in df.lines], instructions, stages, global_args, df)
+    by_stage = {id(s.from_instruction): s for s in df.stages}
+    for node in df.instructions:
+        ins = _instr(node)
+        instructions.append(ins)
+        parsed = by_stage.get(id(node))
+        if parsed is not None:
+            ins.resolved_base = parsed.resolved_base
+            base = parsed.resolved_base or doc.expand(parsed.base)
+            stages.append(Stage(parsed.index, base, parsed.name, ins))
+            continue
+        if not stages:
             if ins.keyword == "ARG":
                 for word in ins.words:
                     key, _, value = word.partition("=")
                     global_args[key] = value.strip("\"'")
-        else:
-            stages[-1].instructions.append(ins)
+            continue
+        stages[-1].instructions.append(ins)
+        if node.next is not None:
+            stages[-1].triggers.append(_instr(node.next, onbuild_of=node))
     return doc

@@ -18,6 +18,16 @@ CATCHES = [
         {},
         id="mount from later index",
     ),
+    pytest.param(
+        "FROM alpine:3.20\nRUN --mount=from=late,target=/x true\nFROM alpine:3.20 AS late\n",
+        {},
+        id="mount from later name",
+    ),
+    pytest.param(
+        "FROM alpine:3.20 AS app\nONBUILD COPY --from=build /a /a\nFROM alpine:3.20 AS build\n",
+        {},
+        id="ONBUILD trigger copying from later",
+    ),
 ]
 
 PASSES = [
@@ -25,6 +35,17 @@ PASSES = [
         "FROM alpine:3.20 AS build\nFROM alpine:3.20\nCOPY --from=build /a /a\n",
         {},
         id="earlier stage",
+    ),
+    pytest.param(
+        "FROM alpine:3.20 AS build\nFROM alpine:3.20 AS app\nCOPY --from=build /a /a\n"
+        "FROM alpine:3.20 AS build\n",
+        {},
+        id="duplicate name: the first stage of the name counts, as in the parser's graph",
+    ),
+    pytest.param(
+        "FROM alpine:3.20 AS base\nFROM base AS app\nFROM alpine:3.20 AS base\n",
+        {},
+        id="duplicate name in FROM",
     ),
 ]
 

@@ -31,6 +31,6 @@ def check(doc: Doc, ctx: Context) -> Iterator[Hit]:
     for ref in references(doc):
         if ref.kind == "from" or is_image_ref(ref.ref) or "$" in ref.ref:
             continue
-        if doc.stage_by_ref(ref.ref) is None:
+        if ref.target is None:
             what = "COPY --from" if ref.kind == "copy" else "RUN --mount from="
             yield ref.instr, f"{what} '{ref.ref}' names no stage in this Dockerfile"

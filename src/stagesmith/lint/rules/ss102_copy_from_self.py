@@ -27,5 +27,5 @@ def check(doc: Doc, ctx: Context) -> Iterator[Hit]:
         COPY --from=build /app /app
     """
     for ref in references(doc):
-        if ref.kind != "from" and doc.stage_by_ref(ref.ref) is ref.stage:
+        if ref.kind != "from" and ref.target is ref.stage:
             yield ref.instr, f"stage '{ref.stage.label}' cannot read from itself ('{ref.ref}')"

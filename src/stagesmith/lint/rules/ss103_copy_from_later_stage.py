@@ -29,19 +29,17 @@ def check(doc: Doc, ctx: Context) -> Iterator[Hit]:
         COPY --from=build /out /app
     """
     for ref in references(doc):
-        target = doc.stage_by_ref(ref.ref)
-        if target is not None and target.index > ref.stage.index:
+        if ref.forward and ref.target is not None:
             yield (
                 ref.instr,
                 (
                     f"stage '{ref.stage.label}' reads '{ref.ref}', which is defined later "
-                    f"(line {target.from_instr.start_line})"
+                    f"(line {ref.target.from_instr.start_line})"
                 ),
             )
-    # FROM <later stage name>: references() only records FROM bases that resolve; check order
-    names = {s.name: s for s in doc.stages if s.name}
+    # FROM <later stage name>: FROM only sees earlier stages, so the graph has an image there
     for stage in doc.stages:
-        later = names.get(stage.base.lower())
+        later = doc.stage_by_ref(stage.base) if not stage.base.isdigit() else None
         if later is not None and later.index > stage.index:
             yield (
                 stage.from_instr,

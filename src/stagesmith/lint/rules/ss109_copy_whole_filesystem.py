@@ -33,7 +33,7 @@ def check(doc: Doc, ctx: Context) -> Iterator[Hit]:
         COPY --from=builder /install /usr/local
     """
     for stage in doc.stages:
-        for ins in stage.of("COPY", "ADD"):
+        for ins in stage.each("COPY", "ADD"):
             if not ins.flag("from"):
                 continue
             whole = [s for s in copy_sources(ins) if s in _WHOLE]

@@ -40,7 +40,7 @@ def check(doc: Doc, ctx: Context) -> Iterator[Hit]:
             && rm -rf /var/lib/apt/lists/*
     """
     for stage in doc.stages:
-        for ins in stage.of("RUN"):
+        for ins in stage.each("RUN"):
             text = run_text(ins)
             managers = {i.manager for i in installs(text)}
             if "apt" in managers and not (

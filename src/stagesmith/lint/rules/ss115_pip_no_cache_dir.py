@@ -38,7 +38,7 @@ def check(doc: Doc, ctx: Context) -> Iterator[Hit]:
         RUN --mount=type=cache,target=/root/.cache/pip pip install flask
     """
     for stage in doc.stages:
-        for ins in stage.of("RUN"):
+        for ins in stage.each("RUN"):
             pips = [i for i in installs(run_text(ins)) if i.manager == "pip"]
             if not pips:
                 continue

@@ -35,7 +35,7 @@ def check(doc: Doc, ctx: Context) -> Iterator[Hit]:
         )
         if configured:  # apt.conf.d turned recommends off for the whole stage
             continue
-        for ins in stage.of("RUN"):
+        for ins in stage.each("RUN"):
             for inst in installs(run_text(ins)):
                 if inst.manager == "apt" and not any(
                     w in ("--no-install-recommends", "APT::Install-Recommends=false")

@@ -45,9 +45,7 @@ def check(doc: Doc, ctx: Context) -> Iterator[Hit]:
         RUN --mount=type=secret,id=pypi_token \\
             PYPI_TOKEN=$(cat /run/secrets/pypi_token) pip install app
     """
-    everything = [i for s in doc.stages for i in s.instructions] + [
-        i for i in doc.instructions if i.keyword == "ARG"
-    ]
+    everything = doc.walk()  # ONBUILD ENV/ARG included
     seen: set[int] = set()
     for ins in everything:
         if ins.keyword not in ("ARG", "ENV") or id(ins) in seen:

@@ -27,7 +27,7 @@ def check(doc: Doc, ctx: Context) -> Iterator[Hit]:
             https://example.com/tool.tar.gz /tmp/
     """
     for stage in doc.stages:
-        for ins in stage.of("ADD"):
+        for ins in stage.each("ADD"):
             if ins.flag("checksum"):
                 continue
             urls = [s for s in copy_sources(ins) if s.startswith(("http://", "https://"))]

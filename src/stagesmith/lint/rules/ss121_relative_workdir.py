@@ -26,7 +26,7 @@ def check(doc: Doc, ctx: Context) -> Iterator[Hit]:
         WORKDIR /app
     """
     for stage in doc.stages:
-        for ins in stage.of("WORKDIR"):
+        for ins in stage.each("WORKDIR"):
             path = ins.args.strip().strip("\"'")
             if not path or path.startswith(("/", "$")) or re.match(r"^[A-Za-z]:[\\/]", path):
                 continue

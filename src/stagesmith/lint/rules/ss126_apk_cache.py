@@ -25,7 +25,7 @@ def check(doc: Doc, ctx: Context) -> Iterator[Hit]:
         RUN apk add --no-cache curl
     """
     for stage in doc.stages:
-        for ins in stage.of("RUN"):
+        for ins in stage.each("RUN"):
             text = run_text(ins)
             if "/var/cache/apk" in text:
                 continue

@@ -31,3 +31,5 @@ def check(doc: Doc, ctx: Context) -> Iterator[Hit]:
         if ins.keyword != "ARG":
             yield ins, f"{ins.keyword} before the first FROM; only ARG may come first"
             return
+    if doc.instructions:  # only ARGs, and no FROM at all
+        yield doc.instructions[0], "no FROM instruction: there is nothing to build"

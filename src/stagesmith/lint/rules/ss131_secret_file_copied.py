@@ -37,7 +37,7 @@ def check(doc: Doc, ctx: Context) -> Iterator[Hit]:
         RUN --mount=type=secret,id=npmrc,target=/root/.npmrc npm ci
     """
     for stage in doc.stages:
-        for ins in stage.of("COPY", "ADD"):
+        for ins in stage.each("COPY", "ADD"):
             if ins.flag("from"):
                 continue  # copying between stages is SS109/SS107's business
             for src in copy_sources(ins):
