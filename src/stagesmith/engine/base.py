@@ -64,6 +64,8 @@ class BuildRequest:
     labels: dict[str, str] = field(default_factory=dict)
     #: A .dockerignore kept outside the context (never written into the user's directory).
     ignorefile: Path | None = None
+    #: TLS to registries the build talks to (pulls, podman's --cache-from/--cache-to).
+    tls_verify: bool = True
 
 
 def request_flags(request: BuildRequest) -> list[str]:

@@ -35,6 +35,9 @@ from stagesmith.engine.base import (
 )
 from stagesmith.errors import StagesmithError
 
+#: The one cache export ``docker build`` manages without buildx: metadata inside the image.
+INLINE = "type=inline"
+
 
 def _client_major(executable: str) -> int | None:
     try:
@@ -97,9 +100,8 @@ class DockerEngine(Engine):
     def __init__(self, *, builder: str | None = None, executable: str | None = None) -> None:
         super().__init__(builder=builder, executable=executable or find_docker())
 
-    @property
-    def supports_cache_to(self) -> bool:  # type: ignore[override]
-        return self.has_buildx
+    #: With buildx any exporter; without it only ``type=inline`` (checked in check_request).
+    supports_cache_to = True
 
     @property
     def _buildx_builder(self) -> str | None:
@@ -134,10 +136,11 @@ class DockerEngine(Engine):
             )
         if self._buildx_builder and not self.has_buildx:
             raise EngineError("docker: a buildx builder was named but the buildx plugin is missing")
-        if request.cache_to and not self.has_buildx:
+        if request.cache_to and not self.has_buildx and request.cache_to != [INLINE]:
             raise EngineError(
                 "docker: --cache-to needs the buildx plugin (docker build without buildx "
-                "only reads caches: use --cache-from, or install docker-buildx)"
+                f"only writes an inline cache: use --cache-to {INLINE} and push the image, "
+                "then --cache-from IMAGE; or install docker-buildx)"
             )
         super().check_request(request)
 
@@ -167,6 +170,13 @@ class DockerEngine(Engine):
         argv += ["--file", str(request.dockerfile), "--iidfile", str(iidfile)]
         if request.pull:
             argv.append("--pull")
+        if not self.has_buildx and request.cache_to == [INLINE]:
+            # BuildKit without buildx writes cache metadata into the image itself.
+            request = replace(
+                request,
+                cache_to=[],
+                build_args={**request.build_args, "BUILDKIT_INLINE_CACHE": "1"},
+            )
         argv += request_flags(request)
         return [*argv, str(request.context)]
 

@@ -261,6 +261,7 @@ def run_job(
             pull=job.pull,
             labels=labels,
             ignorefile=ignorefile,
+            tls_verify=job.tls_verify,
         )
         try:
             result = engine.build(request, on_line)

@@ -27,6 +27,9 @@ def _common_build_flags(request: BuildRequest, iidfile: Path) -> list[str]:
     # warning); the docker format keeps it, so images behave as docker-built ones do.
     argv = ["--format", "docker", "--file", str(request.dockerfile), "--iidfile", str(iidfile)]
     argv.append("--pull=always" if request.pull else "--pull=never")
+    if not request.tls_verify:
+        # A plain-HTTP registry (a loopback cache repository, say) for pulls and the cache.
+        argv.append("--tls-verify=false")
     argv += request_flags(request)
     if request.ignorefile is not None:
         argv += ["--ignorefile", str(request.ignorefile)]
