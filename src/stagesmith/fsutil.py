@@ -18,7 +18,12 @@ def check_writable(path: Path, force: bool) -> None:
 
 
 def write_atomic(path: Path, data: str | bytes, force: bool = False, mode: int = 0o644) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same directory and a rename."""
+    """Write ``data`` to ``path`` through a temporary file in the same directory.
+
+    With ``force`` the temporary file replaces ``path`` (a rename). Without it, the temporary
+    file is hard-linked to ``path``, which fails if ``path`` exists by then, so a file created
+    after the check is never overwritten.
+    """
     check_writable(path, force)
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
@@ -29,8 +34,26 @@ def write_atomic(path: Path, data: str | bytes, force: bool = False, mode: int =
         with os.fdopen(fd, "wb") as fh:
             fh.write(raw)
         os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
+        if force:
+            os.replace(tmp, path)
+        else:
+            _link_exclusive(tmp, path, raw, mode)
+    finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
-        raise
+
+
+def _link_exclusive(tmp: str, path: Path, raw: bytes, mode: int) -> None:
+    try:
+        os.link(tmp, path)
+        return
+    except FileExistsError as exc:
+        raise StagesmithError(f"{path} already exists; use --force to overwrite it") from exc
+    except OSError:
+        pass  # no hard links on this file system: exclusive create instead
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    except FileExistsError as exc:
+        raise StagesmithError(f"{path} already exists; use --force to overwrite it") from exc
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(raw)

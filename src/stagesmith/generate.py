@@ -61,19 +61,41 @@ def make_plan(options: GenerateOptions) -> tuple[BuildPlan, Path]:
     return plan, context
 
 
+#: Flags the ecosystem planners (Go, Rust, Java, Node) have no equivalent for.
+_PYTHON_ONLY = {
+    "health_url": "--health-url",
+    "runtime_apt": "--runtime-apt",
+    "builder_base": "--builder-base",
+}
+
+
+def _inside(path: Path, root: Path, what: str) -> Path:
+    """``path`` (as given, else relative to ``root``) when it lies inside ``root``."""
+    if not path.is_absolute() and not path.exists() and (root / path).exists():
+        path = root / path
+    if not path.exists():
+        raise StagesmithError(f"{path}: file not found")
+    if not path.resolve().is_relative_to(root.resolve()):
+        raise StagesmithError(
+            f"{path}: the {what} is outside the build context {root}"
+            " (run from the project directory or give it as PATH)"
+        )
+    return path
+
+
 def _make_plan(options: GenerateOptions) -> tuple[BuildPlan, Path]:
-    given = [x for x in (options.path, options.file, options.requirements, options.tarball) if x]
-    if len(given) > 1 and not (options.path and options.path.is_file()):
-        raise UsageError("give one input: a project PATH, --file or --requirements")
+    path_is_dir = options.path is not None and options.path.is_dir()
+    named = [x for x in (options.file, options.requirements, options.tarball) if x]
+    if len(named) > 1 or (options.path is not None and named and not path_is_dir):
+        raise UsageError("give one input: a project PATH, --file, --requirements or --tarball")
+    if options.file and options.path:
+        raise UsageError("give one input: a project PATH or --file")
     if options.health_cmd and options.health_url:
         raise UsageError("--health-cmd and --health-url are exclusive")
     images = options.config.images if options.config is not None else None
     from stagesmith.config import ImageMap
 
     images = images or ImageMap()
-    target = options.file or options.tarball or options.requirements or options.path or Path(".")
-    if not target.exists():
-        raise StagesmithError(f"{target}: file not found")
     kw: dict[str, Any] = {
         "builder_base": options.builder_base,
         "runtime_base": options.runtime_base,
@@ -81,17 +103,36 @@ def _make_plan(options: GenerateOptions) -> tuple[BuildPlan, Path]:
         "health_cmd": options.health_cmd,
         "health_url": options.health_url,
     }
-    if target.is_file() and target.suffix in (".yaml", ".yml"):
+    # The build context is the project directory: PATH when it is one, else the current
+    # directory; requirements files and tarballs are named relative to it.
+    root = options.path if options.path is not None and path_is_dir else Path(".")
+    target = options.file or options.tarball or options.requirements or options.path or root
+    if options.tarball is not None or (target.is_file() and _is_tarball(target)):
+        tarball = _inside(target, root, "tarball")
+        spec = python_spec.read_conda_pack(tarball, root)
+        return python_plan.plan_conda_pack(spec, images, **kw), root
+    if not target.exists() and not (root / target).exists():
+        raise StagesmithError(f"{target}: file not found")
+    if target.suffix in (".yaml", ".yml") and (target.is_file() or options.file is not None):
         spec = python_spec.read_conda(target)
         return python_plan.plan(spec, images, **kw), target.parent
-    if target.is_file():
-        spec = python_spec.read_project(target.parent, requirements=target)
-        return python_plan.plan(spec, images, **kw), target.parent
+    if options.requirements is not None or target.is_file():
+        req = _inside(target, root, "requirements file")
+        spec = python_spec.read_project(root, requirements=req)
+        return python_plan.plan(spec, images, **kw), root
     if combined.detect(target) is None and python_spec.detect(target):
         spec = python_spec.read_project(target)
         return python_plan.plan(spec, images, **kw), target
+    kind = combined.detect(target) or "this"
+    for field, flag in _PYTHON_ONLY.items():
+        if getattr(options, field):
+            raise UsageError(f"{flag} is not supported for {kind} projects (Python only)")
     eco = combined.EcoOptions(runtime_base=options.runtime_base, healthcheck=options.health_cmd)
     return combined.plan_project(target, images, eco), target
+
+
+def _is_tarball(path: Path) -> bool:
+    return path.name.endswith((".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz"))
 
 
 def generate(options: GenerateOptions) -> GenerateResult:

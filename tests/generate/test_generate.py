@@ -26,7 +26,23 @@ CASES = {
     "full-env": {"file": HERE / "envs/full-env.yaml"},
     "tarball": {"file": HERE / "envs/tarball.yaml"},
     "export-explicit": {"file": HERE / "envs/export-explicit.yaml"},
-}
+    "py-uv": {"path": FIXTURES / "apps/py-uv"},
+    "py-cext": {"path": FIXTURES / "apps/py-cext"},
+    "py-poetry": {"path": FIXTURES / "apps/py-poetry"},
+    "py-reqs-includes": {
+        "path": FIXTURES / "apps/py-reqs", "requirements": Path("requirements/prod.txt"),
+    },
+    "py-web-distroless": {
+        "path": FIXTURES / "apps/py-web", "runtime_base": "distroless",
+        "health_url": "http://127.0.0.1:8000/health",
+    },
+    "py-web-ubuntu": {
+        "path": FIXTURES / "apps/py-web", "runtime_base": "ubuntu",
+        "health_cmd": "test -f /app/app.py || exit 1",
+    },
+    "py-uv-distroless": {"path": FIXTURES / "apps/py-uv", "runtime_base": "distroless"},
+    "py-uv-ubuntu": {"path": FIXTURES / "apps/py-uv", "runtime_base": "ubuntu"},
+}  # fmt: skip
 
 
 def _run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -54,6 +70,16 @@ def test_golden_parse_and_lint(case: str) -> None:
         )
         findings = json.loads(proc.stdout or "[]")
         assert [f for f in findings if f["level"] == "error"] == []
+
+
+def lint_errors(text: str) -> list[dict[str, object]]:
+    """hadolint's error-level findings (the oracle the goldens are held to)."""
+    if not shutil.which("hadolint"):
+        return []
+    proc = subprocess.run(
+        ["hadolint", "--format", "json", "-"], input=text, capture_output=True, text=True
+    )
+    return [f for f in json.loads(proc.stdout or "[]") if f["level"] == "error"]
 
 
 def test_seed_example_keeps_compilers_out_of_runtime() -> None:
@@ -87,13 +113,19 @@ def test_dependencies_installed_before_source() -> None:
 
 
 def test_output_written_and_not_overwritten(tmp_path: Path) -> None:
-    out = tmp_path / "Dockerfile"
-    proc = _run("generate", "--file", str(CASES["ml-app"]["file"]), "--output", str(out))
+    project = tmp_path / "ml-app"
+    shutil.copytree(ROOT / "examples/ml-app", project)
+    env = str(project / "environment.yaml")
+    out = tmp_path / "out" / "Dockerfile"
+    out.parent.mkdir()
+    proc = _run("generate", "--file", env, "--output", str(out))
     assert proc.returncode == 0, proc.stderr
     assert out.read_text().startswith("# syntax=docker/dockerfile:1")
-    assert (tmp_path / ".dockerignore").is_file()
+    # the .dockerignore belongs to the build context, not next to the Dockerfile
+    assert (project / ".dockerignore").is_file()
+    assert not (out.parent / ".dockerignore").exists()
     out.write_text("mine")
-    proc = _run("generate", "--file", str(CASES["ml-app"]["file"]), "--output", str(out))
+    proc = _run("generate", "--file", env, "--output", str(out))
     assert proc.returncode == 2 and out.read_text() == "mine"
     assert "already exists" in proc.stderr and "Traceback" not in proc.stderr
 

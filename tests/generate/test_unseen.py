@@ -163,7 +163,7 @@ requires = ["poetry-core"]
 build-backend = "poetry.core.masonry.api"
 """, "poetry.lock": "# lock\n", "svc/__init__.py": ""},
         0,
-        ["poetry.lock: installed with pip", "poetry dependency mylib"],
+        ["poetry.lock: no packages found", "poetry dependency mylib"],
         ["pip install 'fastapi>=0.110,<0.111' 'uvicorn[standard]>=0.29,<0.30'",
          'CMD ["/opt/venv/bin/svc"]'],
     ),

@@ -9,6 +9,7 @@ import typer
 
 from stagesmith.cli.app import app, warn, write_stdout
 from stagesmith.config import load_config
+from stagesmith.errors import StagesmithError
 from stagesmith.fsutil import check_writable, write_atomic
 
 
@@ -17,6 +18,9 @@ def generate(
     path: Path | None = typer.Argument(None, help="Project directory (or requirements/env file)."),
     file: Path | None = typer.Option(None, "--file", "-f", help="Conda environment file."),
     requirements: Path | None = typer.Option(None, "--requirements", help="requirements.txt."),
+    tarball: Path | None = typer.Option(
+        None, "--tarball", "-t", help="A conda-pack tarball (unpacked into the runtime)."
+    ),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write the Dockerfile here."),
     force: bool = typer.Option(False, "--force", help="Overwrite existing files."),
     builder_base: str | None = typer.Option(None, "--builder-base"),
@@ -37,13 +41,18 @@ def generate(
     from stagesmith.generate import generate as run
 
     options = GenerateOptions(
-        path=path, file=file, requirements=requirements, builder_base=builder_base,
+        path=path, file=file, requirements=requirements, tarball=tarball,
+        builder_base=builder_base,
         runtime_base=runtime_base, runtime_apt=runtime_apt, template=template,
         health_cmd=health_cmd, health_url=health_url, config=load_config(config, Path.cwd()),
     )  # fmt: skip
+    if output is not None:
+        check_writable(output, force)
     result = run(options)
     for message in result.warnings:
         warn(message)
+    if output is not None:
+        _write(output, result.dockerfile, result.dockerignore, result.context, force)
     if as_json:
         payload = {
             "plan": result.plan.model_dump(mode="json"),
@@ -52,14 +61,29 @@ def generate(
             "warnings": result.warnings,
         }
         write_stdout(json.dumps(payload, indent=2) + "\n")
-        return
-    if output is None:
+    elif output is None:
         write_stdout(result.dockerfile)
+
+
+def _write(output: Path, text: str, ignore_text: str | None, context: Path, force: bool) -> None:
+    """The Dockerfile at ``output``; the .dockerignore at the root of the build context.
+
+    An existing .dockerignore is the user's: without --force it is kept (one warning) and the
+    Dockerfile is still written. Both writes are atomic and exclusive without --force.
+    """
+    ignore = context / ".dockerignore"
+    keep = ignore_text is not None and ignore.exists() and not force
+    if ignore_text is not None and ignore.is_dir():
+        raise StagesmithError(f"{ignore} is a directory")
+    write_atomic(output, text, force)
+    if ignore_text is None:
         return
-    ignore = output.parent / ".dockerignore"
-    check_writable(output, force)
-    if result.dockerignore is not None:
-        check_writable(ignore, force)
-    write_atomic(output, result.dockerfile, force)
-    if result.dockerignore is not None:
-        write_atomic(ignore, result.dockerignore, force)
+    if not keep:
+        try:
+            write_atomic(ignore, ignore_text, force)
+            return
+        except StagesmithError:
+            if force or not ignore.exists():
+                raise
+    if ignore.read_text(encoding="utf-8", errors="replace") != ignore_text:
+        warn(f"{ignore} exists and was kept; --force replaces it with the generated one")

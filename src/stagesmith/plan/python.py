@@ -8,13 +8,23 @@ micromamba builder whose environment is copied into a slim runtime.
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from pydantic import BaseModel, Field
 
 from stagesmith.config import ImageMap
 from stagesmith.errors import StagesmithError
 from stagesmith.plan.combined import EcoPlan, Stage
-from stagesmith.spec.python import PythonSpec, conda_to_pip, is_build_only, parse_conda
+from stagesmith.spec.python import (
+    PythonSpec,
+    check_apt_names,
+    conda_to_pip,
+    is_build_only,
+    parse_conda,
+)
 
 #: Runtime shared libraries needed by compiled packages (from the packages' own install docs:
 #: scikit-learn/lightgbm use OpenMP, psycopg2 links libpq, lxml libxml2/libxslt, ...).
@@ -46,12 +56,17 @@ NO_PYPI = {
 }  # fmt: skip
 NO_PYPI_PREFIXES = ("r-", "cuda-", "_")
 BUILD_APT = {"psycopg2": ["libpq-dev"], "mysqlclient": ["default-libmysqlclient-dev"]}
-PRESETS = {
-    "slim": "python:{v}-slim",
-    "ubuntu": "ubuntu:24.04",
-    "distroless": "gcr.io/distroless/python3-debian12",
-}
+PRESETS = ("slim", "distroless", "ubuntu")
 UID = 10001
+#: distroless has no shell, so no ``useradd``: its ``:nonroot`` tag has user 65532 in /etc/passwd.
+DISTROLESS = "gcr.io/distroless/python3-debian12:nonroot"
+DISTROLESS_UID = 65532
+#: System Python of each distribution release the presets pair with (runtime and builder must
+#: have the same interpreter: the venv's ``bin/python`` is a symlink to it).
+DEBIAN12_PYTHON = "3.11.2"
+UBUNTU_PYTHON = (("24.04", "3.12.3"), ("22.04", "3.10.12"))
+#: What an OS builder needs to make a venv and compile C extensions (python:X has these).
+OS_BUILDER_APT = ["build-essential", "python3-dev", "python3-venv"]
 #: What ``python -m venv`` seeds; the runtime never runs pip, so these are uninstalled from the
 #: venv it receives unless the project itself depends on them (``pkg_resources`` users).
 SEED_PACKAGES = ("pip", "setuptools", "wheel")
@@ -59,6 +74,7 @@ SEED_PACKAGES = ("pip", "setuptools", "wheel")
 #: the library at run time (numpy/scipy/scikit-learn/pandas ship 30 MB of them together);
 #: ``pandas.test()``/``numpy.test()`` therefore do not work in the runtime image.
 PRUNE_TESTS = ("numpy", "scipy", "sklearn", "pandas", "matplotlib", "statsmodels")
+_SHELL_CHARS = re.compile(r"[|&;<>()$`\\\n*?~]")
 
 
 def env_args(env: dict[str, str]) -> str:
@@ -74,19 +90,147 @@ def env_args(env: dict[str, str]) -> str:
     return " ".join(out)
 
 
+class Pairing(BaseModel):
+    """Runtime image and the builder that makes a venv which runs in it."""
+
+    runtime: str
+    builder: str | None  # None: the caller's default (python:X.Y)
+    preset: str  # slim | distroless | ubuntu | custom
+    python: str  # X.Y the venv is built for
+    venv_python: str = "python"  # interpreter that creates /opt/venv in the builder
+    builder_apt: list[str] = Field(default_factory=list)
+    runtime_apt: list[str] = Field(default_factory=list)
+    shell: bool = True
+    uid: int = UID
+    reason: str = "same image family as the builder so /opt/venv runs as is"
+
+
+def _python_fits(spec: PythonSpec, full: str) -> bool:
+    """Whether the distribution's Python ``full`` (X.Y.Z) satisfies what the project asks."""
+    if spec.python_source == "default":
+        return True
+    if spec.python_requires:
+        try:
+            return SpecifierSet(spec.python_requires).contains(full)
+        except InvalidSpecifier:
+            pass
+    return full.startswith(spec.python_version + ".")
+
+
+def _pairing(spec: PythonSpec, base: str | None, builder_given: bool) -> Pairing:
+    v = spec.python_version
+    if base is None or base == "slim":
+        return Pairing(runtime=f"python:{v}-slim", builder=None, preset="slim", python=v)
+    if base == "distroless":
+        if not _python_fits(spec, DEBIAN12_PYTHON):
+            raise StagesmithError(
+                f"--runtime-base distroless: its Python is Debian 12's {DEBIAN12_PYTHON}, but the"
+                f" project asks for Python {spec.python_requires or v} ({spec.python_source});"
+                " use --runtime-base slim or an image with that Python"
+            )
+        return Pairing(
+            runtime=DISTROLESS, builder="debian:bookworm-slim", preset="distroless",
+            python="3.11", venv_python="/usr/bin/python3.11",
+            builder_apt=[] if builder_given else OS_BUILDER_APT, shell=False,
+            uid=DISTROLESS_UID,
+            reason="no shell or package manager; the venv is made on debian:bookworm-slim with"
+            f" Debian 12's python3.11 ({DEBIAN12_PYTHON}), the interpreter distroless ships at"
+            " /usr/bin/python3.11, so /opt/venv/bin/python resolves",
+        )  # fmt: skip
+    if base == "ubuntu":
+        fit = next(((r, full) for r, full in UBUNTU_PYTHON if _python_fits(spec, full)), None)
+        if fit is None:
+            offered = ", ".join(f"{r}: {full}" for r, full in UBUNTU_PYTHON)
+            raise StagesmithError(
+                f"--runtime-base ubuntu: no Ubuntu LTS ships Python {spec.python_requires or v}"
+                f" ({spec.python_source}; {offered}); use --runtime-base slim or an image"
+            )
+        release, full = fit
+        xy = ".".join(full.split(".")[:2])
+        return Pairing(
+            runtime=f"ubuntu:{release}", builder=f"ubuntu:{release}", preset="ubuntu", python=xy,
+            venv_python=f"/usr/bin/python{xy}",
+            builder_apt=[] if builder_given else OS_BUILDER_APT, runtime_apt=["python3"],
+            reason=f"Ubuntu {release} with its python{xy} ({full}) in both builder and runtime"
+            " (the venv links the system interpreter, installed in the runtime with apt)",
+        )  # fmt: skip
+    if base.isidentifier() and ":" not in base and "/" not in base:
+        raise StagesmithError(f"unknown runtime base preset {base!r} (slim, distroless, ubuntu)")
+    return Pairing(runtime=base, builder=None, preset="custom", python=v,
+                   reason="given; it must have the builder's Python at the same path")  # fmt: skip
+
+
 def _runtime(base: str | None, version: str) -> str:
-    if base is None:
-        return f"python:{version}-slim"
-    if base in PRESETS:
-        return PRESETS[base].format(v=version)
+    """Runtime image for the conda modes (self-contained environments, any glibc image)."""
+    if base is None or base == "slim":
+        return "debian:bookworm-slim" if base is None else f"python:{version}-slim"
+    if base == "distroless":
+        return "gcr.io/distroless/base-debian12:nonroot"
+    if base == "ubuntu":
+        return "ubuntu:24.04"
     if base.isidentifier() and ":" not in base and "/" not in base:
         raise StagesmithError(f"unknown runtime base preset {base!r} (slim, distroless, ubuntu)")
     return base
 
 
+def _musl(image: str) -> bool:
+    return "alpine" in image.lower() or "musl" in image.lower()
+
+
+def healthcheck(
+    health_cmd: str | None, health_url: str | None, shell: bool
+) -> tuple[str | None, str]:
+    """``HEALTHCHECK ... CMD`` argument and the decision text; exec form without a shell."""
+    if health_url:
+        if not re.fullmatch(r"https?://[^\s]+", health_url):
+            raise StagesmithError(f"health URL {health_url!r} must be http(s)://... without spaces")
+        code = ("import sys, urllib.request; sys.exit(0 if urllib.request.urlopen("
+                f"{health_url!r}, timeout=4).status < 400 else 1)")  # fmt: skip
+        return json.dumps(["python", "-c", code]), "urllib, works without curl"
+    if health_cmd:
+        if "\n" in health_cmd or "\r" in health_cmd:
+            raise StagesmithError("health command spans several lines")
+        if shell:
+            return health_cmd, "shell form"
+        if _SHELL_CHARS.search(health_cmd):
+            raise StagesmithError(
+                f"health command {health_cmd!r} needs a shell, which the runtime image has not;"
+                " give a plain command (or --health-url)"
+            )
+        return json.dumps(shlex.split(health_cmd)), "exec form: the runtime has no shell"
+    return None, ""
+
+
 def _pkg_name(req: str) -> str:
     m = re.match(r"[A-Za-z0-9_.\-]+", req)
     return (m.group(0) if m else req).lower().replace("_", "-")
+
+
+def _health(
+    spec: PythonSpec, health_cmd: str | None, health_url: str | None
+) -> tuple[str | None, str | None, str]:
+    """Health command/URL: a CLI flag wins over the env file's ``health_cmd``/``health_url``."""
+    if health_cmd or health_url:
+        return health_cmd, health_url, "command line"
+    if spec.health_cmd and spec.health_url:
+        raise StagesmithError(f"{spec.source}: health_cmd and health_url are exclusive")
+    return spec.health_cmd, spec.health_url, spec.source
+
+
+def _set_health(
+    result: EcoPlan, spec: PythonSpec, cmd: str | None, url: str | None, shell: bool
+) -> None:
+    cmd, url, origin = _health(spec, cmd, url)
+    check, how = healthcheck(cmd, url, shell)
+    if check is not None:
+        result.healthcheck = check
+        result.decide("healthcheck", url or cmd, f"{origin}; {how}")
+
+
+def _libs(names: list[str], spec: PythonSpec, runtime_apt: list[str] | None) -> list[str]:
+    declared = check_apt_names(list(runtime_apt or []), "--runtime-apt")
+    inferred = {lib for n in names for lib in RUNTIME_LIBS.get(n, [])}
+    return sorted(inferred | set(declared) | set(spec.runtime_apt))
 
 
 def plan(
@@ -99,12 +243,15 @@ def plan(
     health_cmd: str | None = None,
     health_url: str | None = None,
 ) -> EcoPlan:
-    v = spec.python_version
     conda_mode = spec.kind == "conda" and spec.mode != "requirements"
     if conda_mode:
-        return _plan_conda(spec, images, builder_base, runtime_base)
-    builder = images(builder_base or spec.builder_base or f"python:{v}")
-    runtime = images(_runtime(runtime_base or spec.runtime_base, v))
+        return _plan_conda(spec, images, builder_base, runtime_base, runtime_apt,
+                           health_cmd, health_url)  # fmt: skip
+    given_builder = builder_base or spec.builder_base
+    pair = _pairing(spec, runtime_base or spec.runtime_base, given_builder is not None)
+    v = pair.python
+    builder = images(given_builder or pair.builder or f"python:{v}")
+    runtime = images(pair.runtime)
     dropped: list[str] = []
     converted: list[str] = []
     notes: list[str] = []
@@ -116,16 +263,19 @@ def plan(
         pip_list = list(spec.pip_packages)
     pip = converted + pip_list
     names = [_pkg_name(p) for p in pip]
-    libs = sorted(
-        {lib for n in names for lib in RUNTIME_LIBS.get(n, [])}
-        | set(runtime_apt or [])
-        | set(spec.runtime_apt)
-    )
-    build_apt = sorted({lib for n in names for lib in BUILD_APT.get(n, [])})
+    libs = _libs(names, spec, runtime_apt)
+    if not pair.shell and libs:
+        raise StagesmithError(
+            f"--runtime-base {pair.preset}: the runtime has no shell or package manager, so"
+            f" {' '.join(libs)} cannot be installed there; use --runtime-base slim"
+        )
+    libs = sorted(set(libs) | set(pair.runtime_apt))
+    build_apt = sorted({lib for n in names for lib in BUILD_APT.get(n, [])} | set(pair.builder_apt))
     installed = pip if spec.kind in ("conda", "pyproject") and spec.lock != "uv" else []
     entry = spec.entry or ["python", "app.py"]
     if spec.kind == "pyproject" and spec.entry and len(spec.entry) == 1:
         entry = [f"/opt/venv/bin/{spec.entry[0]}"]
+    uid = pair.uid
     result = EcoPlan(
         ecosystem="python",
         detected_from=[spec.source],
@@ -137,7 +287,7 @@ def plan(
             Stage(name="development", base="builder", role="development"),
             Stage(name="production", base=runtime, role="runtime"),
         ],
-        user=f"{UID}:{UID}",
+        user=f"{uid}:{uid}",
         params={
             "name": spec.name,
             "kind": spec.kind,
@@ -146,24 +296,38 @@ def plan(
             "requirements_includes": spec.requirements_includes,
             "pip_packages": installed,
             "pip_args": " ".join(shlex.quote(d) for d in installed),
+            "constraints": spec.poetry_pins,
+            "constraints_args": " ".join(shlex.quote(d) for d in spec.poetry_pins),
             "prune_packages": [n for n in SEED_PACKAGES if n not in names],
             "prune_tests": list(PRUNE_TESTS),
             "project_deps": not spec.deps_known,
             "lock": spec.lock,
             "build_apt": build_apt,
             "runtime_apt": libs,
+            "venv_python": pair.venv_python,
+            "preset": pair.preset,
+            "shell": pair.shell,
+            "dev_source": spec.dev_source,
+            "dev_args": " ".join(shlex.quote(d) for d in spec.dev_packages),
+            "dev_requirements": spec.dev_requirements,
             "env": spec.env,
             "env_args": env_args(spec.env),
             "entry": entry,
             "tests": spec.has_tests,
-            "uid": UID,
+            "uid": uid,
         },
         labels={"org.opencontainers.image.title": spec.name, **spec.labels},
         dockerignore=[".git", ".venv", "venv", "**/__pycache__", "**/*.pyc", ".pytest_cache",
                       "Dockerfile*", ".dockerignore", "*.egg-info", "dist", "build"],
     )  # fmt: skip
-    result.decide("builder", builder, f"Python {v} ({spec.python_source}); has compilers/headers")
-    result.decide("runtime", runtime, "same image family as the builder so /opt/venv runs as is")
+    result.decide("builder", builder, f"Python {v} ({spec.python_source}); has compilers/headers"
+                  + (f"; apt: {' '.join(pair.builder_apt)}" if pair.builder_apt else ""))  # fmt: skip
+    result.decide("runtime", runtime, pair.reason)
+    if _musl(runtime) != _musl(builder):
+        result.warnings.append(
+            f"runtime {runtime} and builder {builder} use different C libraries (musl/glibc):"
+            " compiled packages in the venv will not load; use bases of the same family"
+        )
     if dropped:
         result.decide(
             "build-only",
@@ -172,27 +336,31 @@ def plan(
         )
     result.decide("dependencies", spec.lock or spec.requirements_file or "pip list",
                   "manifests are copied and installed before the source so source edits reuse the layer")  # fmt: skip
+    if spec.poetry_pins:
+        result.decide("lock", f"poetry.lock: {len(spec.poetry_pins)} pinned versions",
+                      "the lock's main-group versions are pip constraints (-c), so pip installs"
+                      " exactly the locked version of every package it needs")  # fmt: skip
     if libs:
         result.decide(
             "runtime-apt",
             " ".join(libs),
-            "shared libraries of compiled packages (RUNTIME_LIBS table) or declared",
+            "shared libraries of compiled packages (RUNTIME_LIBS table) or declared"
+            + ("; python3 is the interpreter the venv links" if pair.runtime_apt else ""),
         )
-    result.decide("user", f"{UID}:{UID}", "fixed non-root UID/GID")
+    result.decide("user", f"{uid}:{uid}", "fixed non-root UID/GID"
+                  + (" (distroless's nonroot user; no useradd without a shell)"
+                     if not pair.shell else ""))  # fmt: skip
     result.decide("pruning", "*.a, share/doc, share/man, __pycache__, pip cache (cache mount)",
                   "never needed at run time; bytecode is recompiled lazily and not stored")  # fmt: skip
     seeds = ", ".join(n for n in SEED_PACKAGES if n not in names)
     result.decide("runtime-venv", f"without {seeds or 'nothing'}; tests/ of {', '.join(PRUNE_TESTS)}",
                   "the runtime never installs packages; those test suites are not imported")  # fmt: skip
-    if health_url:
-        result.healthcheck = (
-            '["python", "-c", "import sys, urllib.request; '
-            f"sys.exit(0 if urllib.request.urlopen('{health_url}', timeout=4).status < 400 else 1)\"]"
-        )
-        result.decide("healthcheck", health_url, "--health-url: urllib, works without curl")
-    elif health_cmd:
-        result.healthcheck = health_cmd
-        result.decide("healthcheck", health_cmd, "--health-cmd")
+    result.decide("development", spec.dev_source or "none declared",
+                  "the development target is the builder plus these dev dependencies and bash"
+                  if spec.dev_source else
+                  "no dev group, [project.optional-dependencies].dev or requirements-dev.txt;"
+                  " the development target is the builder plus bash")  # fmt: skip
+    _set_health(result, spec, health_cmd, health_url, pair.shell)
     result.warnings += spec.warnings + notes
     if spec.kind != "requirements" and not spec.lock and not installed:
         result.warnings.append(f"{spec.source}: no packages to install; the venv stays empty")
@@ -247,38 +415,101 @@ def _pip_entries(entries: list[str], source: str) -> tuple[list[str], list[str]]
 
 
 def _plan_conda(
-    spec: PythonSpec, images: ImageMap, builder_base: str | None, runtime_base: str | None
+    spec: PythonSpec,
+    images: ImageMap,
+    builder_base: str | None,
+    runtime_base: str | None,
+    runtime_apt: list[str] | None,
+    health_cmd: str | None,
+    health_url: str | None,
 ) -> EcoPlan:
     builder = images(builder_base or spec.builder_base or "mambaorg/micromamba:1.5")
     single = spec.mode in ("full-env", "tarball")
     stages = [Stage(name="builder", base=builder, role="builder")]
+    base = runtime_base or spec.runtime_base
+    if single and base:
+        spec.warnings.append(f"deploy mode {spec.mode} builds a single stage; runtime base"
+                             f" {base!r} is not used")  # fmt: skip
+    shell = True
     if not single:
-        stages.append(
-            Stage(
-                name="production",
-                base=images(
-                    _runtime(
-                        runtime_base or spec.runtime_base or "debian:bookworm-slim",
-                        spec.python_version,
-                    )
-                ),
-                role="runtime",
-            )
+        runtime = images(_runtime(base, spec.python_version))
+        shell = base != "distroless"
+        stages.append(Stage(name="production", base=runtime, role="runtime"))
+    libs = _libs([], spec, runtime_apt)
+    if not shell and libs:
+        raise StagesmithError(
+            "--runtime-base distroless: the runtime has no shell or package manager, so"
+            f" {' '.join(libs)} cannot be installed there"
         )
+    uid = UID if shell else DISTROLESS_UID
     result = EcoPlan(
         ecosystem="python-conda",
         detected_from=[spec.source],
         template="python.Dockerfile.j2",
         stages=stages,
-        user=f"{UID}:{UID}",
+        user=f"{uid}:{uid}",
         params={"name": spec.name, "kind": "conda", "mode": spec.mode, "channels": spec.channels,
                 "conda_packages": spec.conda_packages, "pip_packages": spec.pip_packages,
                 "pip_args": " ".join(shlex.quote(d) for d in spec.pip_packages),
                 "runtime_packages": [d for d in spec.conda_packages if d not in spec.build_only],
-                "env": spec.env, "env_args": env_args(spec.env), "entry": spec.entry or ["python"], "uid": UID, "single": single},
+                "runtime_apt": libs, "shell": shell,
+                "env": spec.env, "env_args": env_args(spec.env), "entry": spec.entry or ["python"], "uid": uid, "single": single},
         labels={"org.opencontainers.image.title": spec.name, **spec.labels},
         dockerignore=[".git", "**/__pycache__", "Dockerfile*", ".dockerignore"],
     )  # fmt: skip
     result.decide("mode", spec.mode, f"{spec.source}: deploy.mode")
+    if libs:
+        result.decide("runtime-apt", " ".join(libs), "declared")
+    _set_health(result, spec, health_cmd, health_url, shell)
+    result.warnings += spec.warnings
+    return result
+
+
+def plan_conda_pack(
+    spec: PythonSpec,
+    images: ImageMap,
+    *,
+    builder_base: str | None = None,
+    runtime_base: str | None = None,
+    runtime_apt: list[str] | None = None,
+    health_cmd: str | None = None,
+    health_url: str | None = None,
+) -> EcoPlan:
+    """A conda-pack tarball unpacked in a stage, ``conda-unpack`` run, /opt/env copied over."""
+    unpacker = images(builder_base or "debian:bookworm-slim")
+    base = runtime_base or "debian:bookworm-slim"
+    runtime = images(_runtime(base, spec.python_version))
+    shell = base != "distroless"
+    libs = _libs([], spec, runtime_apt)
+    if not shell and libs:
+        raise StagesmithError(
+            "--runtime-base distroless: the runtime has no shell or package manager, so"
+            f" {' '.join(libs)} cannot be installed there"
+        )
+    uid = UID if shell else DISTROLESS_UID
+    result = EcoPlan(
+        ecosystem="python-conda-pack",
+        detected_from=[spec.source],
+        template="python.Dockerfile.j2",
+        stages=[Stage(name="unpack", base=unpacker, role="builder"),
+                Stage(name="production", base=runtime, role="runtime")],
+        user=f"{uid}:{uid}",
+        params={"name": spec.name, "kind": "conda-pack", "mode": "tarball",
+                "tarball": spec.source, "tarball_args": shlex.quote("/app/" + spec.source),
+                "conda_unpack": spec.conda_unpack, "runtime_apt": libs, "shell": shell,
+                "env": spec.env, "env_args": env_args(spec.env),
+                "entry": spec.entry or ["python"], "uid": uid},
+        labels={"org.opencontainers.image.title": spec.name},
+        dockerignore=[".git", "**/__pycache__", "Dockerfile*", ".dockerignore"],
+    )  # fmt: skip
+    result.decide("tarball", spec.source, "conda-pack environment unpacked to /opt/env"
+                  + ("; conda-unpack rewrites its prefixes" if spec.conda_unpack else ""))  # fmt: skip
+    result.decide("runtime", runtime, "conda environments carry their own Python and libraries;"
+                  " any glibc image runs them")  # fmt: skip
+    if _musl(runtime):
+        result.warnings.append(f"runtime {runtime} uses musl; conda-forge builds need glibc")
+    if libs:
+        result.decide("runtime-apt", " ".join(libs), "declared")
+    _set_health(result, spec, health_cmd, health_url, shell)
     result.warnings += spec.warnings
     return result

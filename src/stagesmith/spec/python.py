@@ -8,6 +8,7 @@ dependencies with a ``pip:`` sub-list, deploy.mode, labels, env, builder/runtime
 from __future__ import annotations
 
 import re
+import tarfile
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,10 @@ BUILD_ONLY = {
 _CONDA_NAME = re.compile(r"^(?:[A-Za-z0-9_.\-/]+::)?([A-Za-z0-9_.\-]+)\s*(.*)$")
 _CONDA_OP = re.compile(r"^(==|>=|<=|~=|!=|=|>|<)?\s*(\S+)")
 _NAME_RE = re.compile(r"^[A-Za-z0-9_.\-]+$")
+#: Debian policy 5.6.7: lower-case letters, digits, ``+ - .``; two or more characters, starting
+#: with a letter or digit. Anything else (``x; rm -rf /``) never reaches a ``RUN`` line.
+APT_NAME = re.compile(r"^[a-z0-9][a-z0-9+.\-]+$")
+DEPLOY_KEYS = {"mode"}
 
 
 class PythonSpec(BaseModel):
@@ -45,6 +50,8 @@ class PythonSpec(BaseModel):
     name: str
     python_version: str = "3.11"
     python_source: str = "default"
+    #: ``requires-python`` when the version came from it (a range: other versions may satisfy it).
+    python_requires: str | None = None
     mode: str = "requirements"
     channels: list[str] = Field(default_factory=list)
     conda_packages: list[str] = Field(default_factory=list)
@@ -55,6 +62,13 @@ class PythonSpec(BaseModel):
     lock: str | None = None  # uv | poetry
     deps_known: bool = True  # False: dependencies are dynamic, installed with the project
     has_tests: bool = False
+    #: Development dependencies: PEP 508 lines, or ``requirements-dev.txt``, or the uv dev group.
+    dev_packages: list[str] = Field(default_factory=list)
+    dev_requirements: str | None = None
+    dev_source: str | None = None
+    #: ``name==version`` pins of poetry.lock's main group (installed as pip constraints).
+    poetry_pins: list[str] = Field(default_factory=list)
+    conda_unpack: bool = False  # conda-pack tarball ships bin/conda-unpack
     entry: list[str] | None = None
     labels: dict[str, str] = Field(default_factory=dict)
     env: dict[str, str] = Field(default_factory=dict)
@@ -88,12 +102,61 @@ def _load_yaml(path: Path) -> Any:
         raise StagesmithError(f"{path}: cannot read ({exc})") from exc
 
 
+def _scalar(value: Any) -> str | None:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str | int | float):
+        return str(value)
+    return None
+
+
 def _str_map(value: Any, key: str, path: Path) -> dict[str, str]:
     if value is None:
         return {}
     if not isinstance(value, dict):
         raise StagesmithError(f"{path}: '{key}' must be a mapping")
-    return {str(k): str(v) for k, v in value.items()}
+    out: dict[str, str] = {}
+    for k, v in value.items():
+        text = _scalar(v)
+        if text is None:
+            what = "has no value" if v is None else f"must be a string, not {type(v).__name__}"
+            raise StagesmithError(f"{path}: {key}: {k} {what}")
+        out[str(k)] = text
+    return out
+
+
+def _opt_str(data: dict[str, Any], keys: tuple[str, ...], path: Path) -> str | None:
+    """A string-valued key (first of its spellings present); a list or mapping is an error."""
+    for key in keys:
+        value = data.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, str) or not value.strip():
+            raise StagesmithError(f"{path}: '{key}' must be a non-empty string")
+        return value.strip()
+    return None
+
+
+def check_apt_names(names: list[str], where: str) -> list[str]:
+    """Debian package names, or one error naming the first bad one."""
+    for name in names:
+        if not APT_NAME.match(name):
+            raise StagesmithError(
+                f"{where}: {name!r} is not a Debian package name"
+                " (lower-case letters, digits, '+', '-', '.')"
+            )
+    return names
+
+
+def _apt_list(data: dict[str, Any], path: Path) -> list[str]:
+    for key in ("runtime_apt", "runtime-apt"):
+        value = data.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
+            raise StagesmithError(f"{path}: '{key}' must be a list of package names")
+        return check_apt_names([x.strip() for x in value], f"{path}: {key}")
+    return []
 
 
 def read_conda(path: Path) -> PythonSpec:
@@ -102,12 +165,22 @@ def read_conda(path: Path) -> PythonSpec:
     if not isinstance(data, dict):
         raise StagesmithError(f"{path}: an environment file must be a YAML mapping")
     warnings = [f"{path.name}: unknown key '{k}' ignored" for k in data if k not in KNOWN_KEYS]
-    name = str(data.get("name") or path.parent.resolve().name or "app")
+    raw_name = data.get("name")
+    if raw_name is not None and not isinstance(raw_name, str | int | float):
+        raise StagesmithError(f"{path}: 'name' must be a string")
+    name = str(raw_name or path.parent.resolve().name or "app")
     if not _NAME_RE.match(name):
-        raise StagesmithError(f"{path}: environment name {name!r} must not contain spaces")
+        raise StagesmithError(
+            f"{path}: environment name {name!r} may contain only letters, digits, '_', '.', '-'"
+        )
     deploy = data.get("deploy") or {}
     if not isinstance(deploy, dict):
         raise StagesmithError(f"{path}: 'deploy' must be a mapping")
+    warnings += [f"{path.name}: unknown key 'deploy.{k}' ignored" for k in deploy
+                 if k not in DEPLOY_KEYS]  # fmt: skip
+    channels = data.get("channels") or []
+    if not isinstance(channels, list) or not all(isinstance(c, str) for c in channels):
+        raise StagesmithError(f"{path}: 'channels' must be a list of channel names")
     mode = str(deploy.get("mode", "requirements"))
     if mode not in MODES:
         raise StagesmithError(f"{path}: unknown deploy mode {mode!r} (one of {', '.join(MODES)})")
@@ -138,22 +211,22 @@ def read_conda(path: Path) -> PythonSpec:
                             " (write python=X.Y to choose)")  # fmt: skip
     spec = PythonSpec(
         kind="conda",
-        source=str(path),
+        source=path.name,
         name=name,
         python_version=version,
         python_source=vsource,
         mode=mode,
-        channels=[str(c) for c in data.get("channels") or []],
+        channels=channels,
         conda_packages=conda,
         pip_packages=pip,
         build_only=[d for d in conda if is_build_only(_conda_name(d))],
         labels=_str_map(data.get("labels"), "labels", path),
         env=_str_map(data.get("env"), "env", path),
-        runtime_apt=[str(x) for x in data.get("runtime_apt") or data.get("runtime-apt") or []],
-        builder_base=data.get("builder_base") or data.get("builder-base"),
-        runtime_base=data.get("runtime_base") or data.get("runtime-base"),
-        health_cmd=data.get("health_cmd"),
-        health_url=data.get("health_url"),
+        runtime_apt=_apt_list(data, path),
+        builder_base=_opt_str(data, ("builder_base", "builder-base"), path),
+        runtime_base=_opt_str(data, ("runtime_base", "runtime-base"), path),
+        health_cmd=_opt_str(data, ("health_cmd",), path),
+        health_url=_opt_str(data, ("health_url",), path),
         warnings=warnings,
     )
     _project_facts(spec, path.parent)
@@ -193,10 +266,28 @@ def conda_to_pip(dep: str) -> str:
     return f"{name}{op}{ver}"
 
 
+_INCLUDE = re.compile(
+    r"^(?:-r|-c|--requirement|--constraint)(?:\s*=\s*|\s+|(?<=^-r)|(?<=^-c))(\S.*)$"
+)
+
+
+def include_target(line: str) -> str | None:
+    """The file named by an include line: ``-r f``, ``-rf`` (as pip accepts), ``--requirement=f``."""
+    m = _INCLUDE.match(line)
+    return m.group(1).strip() if m else None
+
+
 def read_requirements(
-    path: Path, seen: set[Path] | None = None, files: list[Path] | None = None
+    path: Path,
+    seen: set[Path] | None = None,
+    files: list[Path] | None = None,
+    root: Path | None = None,
 ) -> list[str]:
-    """Requirement lines with ``-r``/``-c`` includes followed relative to the including file."""
+    """Requirement lines with ``-r``/``-c`` includes followed relative to the including file.
+
+    With ``root`` (the build context), an include whose resolved path leaves it is an error:
+    the file could not be copied into the image.
+    """
     seen = seen or set()
     real = path.resolve()
     if real in seen:
@@ -208,26 +299,32 @@ def read_requirements(
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
         raise StagesmithError(f"{path}: file not found") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise StagesmithError(f"{path}: cannot read as a requirements file ({exc})") from exc
     lines: list[str] = []
     for raw in text.replace("\\\n", " ").splitlines():
         line = raw.split(" #", 1)[0].strip()
         if not line or line.startswith("#"):
             continue
-        for flag in ("-r", "--requirement", "-c", "--constraint"):
-            if line.startswith(flag + " ") or line.startswith(flag + "="):
-                target = line[len(flag) + 1 :].strip()
-                lines += read_requirements(path.parent / target, seen, files)
-                break
-        else:
-            if line.startswith(("-e ", "--editable")) and not line.split()[-1].startswith("."):
-                raise StagesmithError(f"{path}: editable VCS line {line!r} is not supported")
-            local = line.split()[-1] if line.startswith(("-e ", "--editable")) else line
-            if local.startswith((".", "/", "file:")):
+        target = include_target(line)
+        if target is not None:
+            inc = path.parent / target
+            if root is not None and not inc.resolve().is_relative_to(root.resolve()):
                 raise StagesmithError(
-                    f"{path}: {line!r} installs from the project's own files, which are copied"
-                    " after the dependencies; list only dependencies there, or use pyproject.toml"
+                    f"{path}: {line!r} names a file outside the build context {root};"
+                    " move it into the project"
                 )
-            lines.append(line)
+            lines += read_requirements(inc, seen, files, root)
+            continue
+        if line.startswith(("-e ", "--editable")) and not line.split()[-1].startswith("."):
+            raise StagesmithError(f"{path}: editable VCS line {line!r} is not supported")
+        local = line.split()[-1] if line.startswith(("-e ", "--editable")) else line
+        if local.startswith((".", "/", "file:")):
+            raise StagesmithError(
+                f"{path}: {line!r} installs from the project's own files, which are copied"
+                " after the dependencies; list only dependencies there, or use pyproject.toml"
+            )
+        lines.append(line)
     return lines
 
 
@@ -252,6 +349,7 @@ def read_project(root: Path, requirements: Path | None = None) -> PythonSpec:
         rp = project.get("requires-python")
         if not project and poetry:
             spec.pip_packages, rp = _poetry_dependencies(poetry, spec.warnings)
+            rp = _poetry_version(rp) if rp else rp  # ``^3.11`` -> ``>=3.11,<4``
             scripts = poetry.get("scripts") or {}
             if scripts:
                 spec.entry = [next(iter(scripts))]
@@ -266,32 +364,123 @@ def read_project(root: Path, requirements: Path | None = None) -> PythonSpec:
             if m:
                 spec.python_version = f"3.{m.group(1)}"
                 spec.python_source = f"pyproject.toml requires-python {rp}"
+                spec.python_requires = str(rp)
         if (root / "uv.lock").is_file():
             spec.lock = "uv"
         elif (root / "poetry.lock").is_file():
             spec.lock = "poetry"
-            spec.warnings.append(
-                "poetry.lock: installed with pip from pyproject; lock not enforced"
-            )
+            spec.poetry_pins = _poetry_lock_pins(root / "poetry.lock", spec.warnings)
         scripts = project.get("scripts") or {}
         if scripts:
             spec.entry = [next(iter(scripts))]
+        _dev_dependencies(spec, data, root)
     elif req.is_file():
-        spec = PythonSpec(kind="requirements", source=req.name, name=_safe(root.resolve().name))
-        included: list[Path] = []
-        spec.pip_packages = read_requirements(req, files=included)
-        spec.requirements_includes = [
-            f.relative_to(root).as_posix() for f in included[1:] if f.is_relative_to(root)
-        ]
-        spec.requirements_file = (
-            req.relative_to(root).as_posix() if req.is_relative_to(root) else None
+        croot = root.resolve()
+        real = req.resolve()
+        if not real.is_relative_to(croot):
+            raise StagesmithError(
+                f"{req}: the requirements file is outside the build context {root}"
+                " (run from the project directory or give it as PATH)"
+            )
+        spec = PythonSpec(
+            kind="requirements",
+            source=real.relative_to(croot).as_posix(),
+            name=_safe(croot.name),
         )
-        if spec.requirements_file is None:
-            raise StagesmithError(f"{req}: requirements file must be inside the build context")
+        included: list[Path] = []
+        spec.pip_packages = read_requirements(req, files=included, root=root)
+        spec.requirements_includes = sorted(
+            {f.resolve().relative_to(croot).as_posix() for f in included[1:]}
+        )
+        spec.requirements_file = real.relative_to(croot).as_posix()
+        if (root / "requirements-dev.txt").is_file() and spec.requirements_file != (
+            "requirements-dev.txt"
+        ):
+            spec.dev_requirements = "requirements-dev.txt"
+            spec.dev_source = "requirements-dev.txt"
     else:
         raise StagesmithError(f"{root}: no pyproject.toml or requirements.txt found")
     _project_facts(spec, root)
     return spec
+
+
+def _pep508_list(value: Any, where: str) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise StagesmithError(f"pyproject.toml: {where} must be a list of requirements")
+    return [v for v in value if isinstance(v, str)]
+
+
+def _dependency_group(groups: dict[str, Any], name: str, seen: tuple[str, ...] = ()) -> list[str]:
+    """PEP 735 group, with ``{include-group = "..."}`` entries expanded."""
+    if name in seen:
+        raise StagesmithError(f"pyproject.toml: dependency group {name!r} includes itself")
+    out: list[str] = []
+    entries = groups.get(name)
+    if not isinstance(entries, list):
+        raise StagesmithError(f"pyproject.toml: [dependency-groups].{name} must be a list")
+    for entry in entries:
+        if isinstance(entry, str):
+            out.append(entry)
+        elif isinstance(entry, dict) and isinstance(entry.get("include-group"), str):
+            out += _dependency_group(groups, entry["include-group"], (*seen, name))
+    return out
+
+
+def _dev_dependencies(spec: PythonSpec, data: dict[str, Any], root: Path) -> None:
+    """Where the development dependencies are declared (first found wins)."""
+    project = data.get("project") or {}
+    own = _safe(spec.name)
+    optional = project.get("optional-dependencies") or {}
+    groups = data.get("dependency-groups") or {}
+    poetry = (data.get("tool") or {}).get("poetry") or {}
+    poetry_dev = ((poetry.get("group") or {}).get("dev") or {}).get("dependencies") or poetry.get(
+        "dev-dependencies"
+    )
+    uv_dev = ((data.get("tool") or {}).get("uv") or {}).get("dev-dependencies")
+    if spec.lock == "uv" and ((isinstance(groups, dict) and "dev" in groups) or uv_dev):
+        spec.dev_source = "uv.lock dev group"
+    elif isinstance(optional, dict) and "dev" in optional:
+        deps = _pep508_list(optional["dev"], "[project.optional-dependencies].dev")
+        # ``myproj[test]`` refers to the project itself, installed already in the builder
+        spec.dev_packages = [d for d in deps if _safe(re.split(r"[\[<>=!~; ]", d)[0]) != own]
+        spec.dev_source = "[project.optional-dependencies].dev"
+    elif isinstance(groups, dict) and "dev" in groups:
+        spec.dev_packages = _dependency_group(groups, "dev")
+        spec.dev_source = "[dependency-groups].dev"
+    elif isinstance(poetry_dev, dict) and poetry_dev:
+        spec.dev_packages, _ = _poetry_dependencies({"dependencies": poetry_dev}, spec.warnings)
+        spec.dev_source = "poetry dev group"
+    elif (root / "requirements-dev.txt").is_file():
+        spec.dev_requirements = "requirements-dev.txt"
+        spec.dev_source = "requirements-dev.txt"
+
+
+def _poetry_lock_pins(lock: Path, warnings: list[str]) -> list[str]:
+    """``name==version`` of every package in poetry.lock, for pip's ``-c`` (constraints).
+
+    Constraints never add a package, they only fix the version of what pip installs, so the
+    pins of all groups can be given: the runtime gets the main group, development the dev one.
+    """
+    try:
+        data = tomllib.loads(lock.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise StagesmithError(f"{lock}: malformed TOML ({exc})") from exc
+    pins: list[str] = []
+    for pkg in data.get("package") or []:
+        if not isinstance(pkg, dict) or not pkg.get("name") or not pkg.get("version"):
+            continue
+        name, version = str(pkg["name"]).lower(), str(pkg["version"])
+        source = pkg.get("source") or {}
+        if source.get("type") in ("git", "directory", "file", "url"):
+            warnings.append(f"poetry.lock: {name} comes from a {source['type']} source;"
+                            " its version is not pinned")  # fmt: skip
+        elif _NAME_RE.match(name) and re.fullmatch(r"[A-Za-z0-9.+!_\-]+", version):
+            pins.append(f"{name}=={version}")
+    if not pins:
+        warnings.append("poetry.lock: no packages found; versions are not pinned")
+    return sorted(pins)
 
 
 def _poetry_version(spec: Any) -> str:
@@ -369,3 +558,40 @@ def _project_facts(spec: PythonSpec, root: Path) -> None:
             if (root / n).is_file():
                 spec.entry = ["python", n]
                 break
+
+
+def read_conda_pack(tarball: Path, root: Path) -> PythonSpec:
+    """A conda-pack tarball (Absconda's ``--tarball``): a relocatable environment to unpack.
+
+    It must be a tar archive inside the build context with ``conda-meta/`` at its top; the
+    Python version comes from ``conda-meta/python-X.Y.Z-*.json`` when present.
+    """
+    croot, real = root.resolve(), tarball.resolve()
+    if not real.is_relative_to(croot):
+        raise StagesmithError(
+            f"{tarball}: the tarball is outside the build context {root}"
+            " (run from the project directory or give it as PATH)"
+        )
+    try:
+        with tarfile.open(real) as tar:
+            members = tar.getnames()
+    except (tarfile.TarError, OSError) as exc:
+        raise StagesmithError(f"{tarball}: not a conda-pack tarball ({exc})") from exc
+    names = {n.removeprefix("./") for n in members}
+    if not any(n == "conda-meta" or n.startswith("conda-meta/") for n in names):
+        raise StagesmithError(f"{tarball}: not a conda-pack tarball (no conda-meta/ at its top)")
+    spec = PythonSpec(
+        kind="conda-pack", source=real.relative_to(croot).as_posix(), name=_safe(croot.name)
+    )
+    for n in sorted(names):
+        m = re.match(r"conda-meta/python-(3\.\d+)\.[^-]*-[^/]*\.json$", n)
+        if m:
+            spec.python_version, spec.python_source = m.group(1), f"{spec.source}: {n}"
+    spec.conda_unpack = "bin/conda-unpack" in names and "bin/python" in names
+    if not spec.conda_unpack:
+        spec.warnings.append(f"{spec.source}: no bin/conda-unpack (not made by conda-pack?);"
+                             " prefixes in the environment are not rewritten")  # fmt: skip
+    if "bin/python" not in names:
+        spec.warnings.append(f"{spec.source}: no bin/python in the environment")
+    _project_facts(spec, root)
+    return spec
