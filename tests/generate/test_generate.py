@@ -42,6 +42,10 @@ CASES = {
     },
     "py-uv-distroless": {"path": FIXTURES / "apps/py-uv", "runtime_base": "distroless"},
     "py-uv-ubuntu": {"path": FIXTURES / "apps/py-uv", "runtime_base": "ubuntu"},
+    "export-explicit-distroless": {
+        "file": HERE / "envs/export-explicit.yaml", "runtime_base": "distroless",
+        "health_cmd": "python -c pass",
+    },
 }  # fmt: skip
 
 
