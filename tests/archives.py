@@ -40,6 +40,7 @@ class Member:
     linkname: str = ""
     mtime: int = 1_700_000_000
     declared_size: int | None = None
+    pax: dict[str, str] | None = None  # PAX records written verbatim (hostile tests)
 
 
 def file(
@@ -103,6 +104,8 @@ def layer_tar(members: Sequence[Member]) -> bytes:
             info.mode = m.mode if m.mode is not None else (0o755 if m.type == "dir" else 0o644)
             info.uid, info.gid, info.mtime = m.uid, m.gid, m.mtime
             info.linkname = m.linkname
+            if m.pax:
+                info.pax_headers = dict(m.pax)
             if m.type == "file":
                 info.size = len(m.data)
                 tar.addfile(info, io.BytesIO(m.data))
@@ -167,8 +170,12 @@ def build(
     platform: str = "linux/amd64",
     config: Mapping[str, Any] | None = None,
     history: Sequence[str] | None = None,
+    config_doc: Mapping[str, Any] | None = None,
 ) -> Built:
-    """Blobs for one image: layer tars (compressed per layer if a list is given) and config."""
+    """Blobs for one image: layer tars (compressed per layer if a list is given) and config.
+
+    ``config_doc`` overrides top-level keys of the config JSON (``rootfs``, ``history``, ...),
+    for tests of badly typed metadata; the config's digest still matches its bytes."""
     comps = [compression] * len(layers) if isinstance(compression, str) else list(compression)
     blobs = []
     for members, comp in zip(layers, comps, strict=True):
@@ -190,6 +197,7 @@ def build(
     }
     if variant:
         doc["variant"] = variant[0]
+    doc.update(config_doc or {})
     cfg = json.dumps(doc).encode()
     built = Built(cfg, blobs, comps[0] if comps else "none", platform)
     built.manifest = json.dumps(
@@ -361,3 +369,19 @@ def oci_archive(
         for name, data in files.items():
             _add(tar, name, data)
     return dest
+
+
+def replace_member(archive: Path, name: str, data: bytes) -> Path:
+    """Rewrite ``archive`` in place with member ``name`` holding ``data`` (added if absent)."""
+    with tarfile.open(archive) as src:
+        members = [(m, src.extractfile(m).read() if m.isfile() else b"") for m in src]  # type: ignore[union-attr]
+    with tarfile.open(archive, "w", format=tarfile.PAX_FORMAT) as tar:
+        done = False
+        for m, body in members:
+            if m.name == name:
+                body, done = data, True
+                m.size = len(body)
+            tar.addfile(m, io.BytesIO(body) if m.isfile() else None)
+        if not done:
+            _add(tar, name, data)
+    return archive

@@ -13,6 +13,7 @@ import pytest
 from stagesmith.checks.elf import from_bytes, parse_elf
 from stagesmith.checks.runner import run_checks
 from stagesmith.checks.sharedlibs import SharedLibsCheck
+from stagesmith.errors import StagesmithError
 from tests.checks.cbuild import build_lib_and_app
 from tests.checks.synth import Config, Dir, Sym, SynthImage
 
@@ -145,16 +146,37 @@ def test_hand_reader_agrees_with_pyelftools_on_host_binaries() -> None:
     assert checked > 20
 
 
-def test_symlink_loops_and_broken_elf_do_not_hang_or_crash(objs: dict[str, bytes]) -> None:
-    truncated = objs["app"][:200]  # headers claim tables beyond the end of the file
+def test_a_symlink_loop_met_while_resolving_a_library_is_an_error(
+    objs: dict[str, bytes],
+) -> None:
     layer = {
         "usr/local/bin/app": (objs["app"], 0o755),
         "usr/lib/libfoo.so": Sym("libfoo.so.1"),
         "usr/lib/libfoo.so.1": Sym("libfoo.so"),
+    }
+    with pytest.raises(StagesmithError, match=r"symlink loop resolving /usr/lib/libfoo.so"):
+        run_checks(SynthImage([BASE, layer]), [SharedLibsCheck()])
+    # a loop nothing resolves through is harmless
+    layer["usr/lib/libfoo.so"] = objs["lib"]
+    layer["opt/a"], layer["opt/b"] = Sym("b"), Sym("a")
+    assert missing(SynthImage([BASE, layer])) == {}
+
+
+def test_broken_elf_files_are_reported_as_info_not_dropped(objs: dict[str, bytes]) -> None:
+    truncated = objs["app"][:200]  # headers claim tables beyond the end of the file
+    layer = {
+        "usr/local/bin/app": (objs["app"], 0o755),
         "usr/local/bin/broken": (truncated, 0o755),
         "usr/local/bin/garbage": (b"\x7fELF" + b"\xff" * 100, 0o755),
     }
-    assert missing(SynthImage([BASE, layer])) == {"libfoo.so": ["usr/local/bin/app"]}
+    found = run_checks(SynthImage([BASE, layer]), [SharedLibsCheck()])
+    assert {f.subject: f.paths for f in found if f.id == "missing-library"} == {
+        "libfoo.so": ["usr/local/bin/app"]
+    }
+    broken = [f for f in found if f.id == "unreadable-elf"]
+    assert len(broken) == 1 and broken[0].severity.label == "info"
+    assert broken[0].paths == ["usr/local/bin/broken", "usr/local/bin/garbage"]
+    assert set(broken[0].evidence["reasons"]) == set(broken[0].paths)
 
 
 def test_parser_reads_only_a_prefix_of_the_file(objs: dict[str, bytes]) -> None:

@@ -47,6 +47,13 @@ CASES: dict[str, list[list[Member]]] = {
         [whiteout("missing"), whiteout("dd/x"), file("z", 9), file("b", 1)],
     ],
     "empty-layer": [[file("a", 5)], [], [file("a", 6)]],
+    # a file that also has a member below it in the same layer is still stacked by dive, so
+    # the directory whiteout of its parent later sizes it (dive 0.9333; we once said 0.8)
+    "file-with-members-below": [
+        [file("a", 10)],
+        [file("b/x", 100), whiteout("b/x/q")],
+        [whiteout("b/x"), file("c", 5)],
+    ],
 }
 
 

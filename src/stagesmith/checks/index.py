@@ -14,6 +14,8 @@ import posixpath
 from dataclasses import dataclass
 from typing import Any
 
+from stagesmith.errors import StagesmithError
+
 FILE, DIR, SYMLINK, HARDLINK, OTHER = "file", "dir", "symlink", "hardlink", "other"
 
 _KIND_ALIASES = {
@@ -119,14 +121,22 @@ class Node:
 
 
 class Index:
-    """Path → (layer, kind, size, mode, link) for everything alive, updated entry by entry."""
+    """Path → (layer, kind, size, mode, link) for everything alive, updated entry by entry.
+
+    ``_kids`` maps each directory (explicit or only implied by a member's path) to the paths
+    directly below it, so a whiteout or opaque marker removes a subtree by walking just that
+    subtree (not every path of the image), and implied directories are known without a scan.
+    A directory is in ``_kids`` only while something is below it.
+    """
 
     def __init__(self) -> None:
         self.nodes: dict[str, Node] = {}
-        self._dirs: set[str] | None = None  # every parent directory, built lazily for lookups
+        self._kids: dict[str, set[str]] = {}
         #: per layer: sum of entry content sizes (dive's layer size) and number of entries
         self.layer_bytes: dict[int, int] = {}
         self.layer_entries: dict[int, int] = {}
+        #: bookkeeping for tests: how many paths whiteouts visited (must stay ~ what they delete)
+        self.delete_visits = 0
 
     def add(
         self,
@@ -139,7 +149,8 @@ class Index:
     ) -> None:
         """Record one entry; ``known`` means path/kind/wo were already computed by the caller."""
         self.layer_entries[layer] = self.layer_entries.get(layer, 0) + 1
-        self.layer_bytes[layer] = self.layer_bytes.get(layer, 0) + int(entry.size or 0)
+        size = entry.size or 0
+        self.layer_bytes[layer] = self.layer_bytes.get(layer, 0) + size
         if not known:
             wo = whiteout_target(entry)
             path, kind = norm(entry.path), kind_of(entry)
@@ -149,38 +160,81 @@ class Index:
             return
         if not path or kind is None:
             return
-        self._dirs = None
-        old = self.nodes.get(path)
-        if old is not None and old.kind == DIR and kind != DIR:
+        nodes = self.nodes
+        old = nodes.get(path)
+        if old is None:
+            self._link(path)
+        elif old.kind == DIR and kind != DIR:
             # a file replacing a directory hides everything below it
             self._delete(layer, path, keep_self=True)
         link = entry.linkname or "" if kind in (SYMLINK, HARDLINK) else ""
-        self.nodes[path] = Node(layer, kind, int(entry.size or 0), int(entry.mode or 0), link)
+        nodes[path] = Node(layer, kind, size, entry.mode or 0, link)
+
+    def _link(self, path: str) -> None:
+        kids = self._kids
+        while True:
+            parent = path.rpartition("/")[0]
+            below = kids.get(parent)
+            if below is None:
+                kids[parent] = {path}
+                if not parent:
+                    return
+                path = parent  # a new directory: link it to its own parent too
+                continue
+            below.add(path)
+            return
+
+    def _unlink(self, path: str) -> None:
+        kids, nodes = self._kids, self.nodes
+        while not kids.get(path):  # a path with something below stays an (implied) directory
+            parent = path.rpartition("/")[0]
+            below = kids.get(parent)
+            if below is None:
+                return
+            below.discard(path)
+            if below or not parent:
+                return
+            del kids[parent]
+            if parent in nodes:
+                return
+            path = parent
 
     def _delete(self, layer: int, target: str, keep_self: bool) -> None:
         """Remove what lower layers put at ``target`` (and below it)."""
         target = norm(target)
-        self._dirs = None
-        node = self.nodes.get(target)
+        nodes = self.nodes
+        node = nodes.get(target)
         if node is not None and node.kind != DIR:
             if not keep_self and node.layer < layer:
-                del self.nodes[target]
+                del nodes[target]
+                self._unlink(target)
             return
-        prefix = target + "/" if target else ""
-        doomed = [
-            p
-            for p, n in self.nodes.items()
-            if n.layer < layer and (p.startswith(prefix) or (not keep_self and p == target))
-        ]
+        doomed: list[str] = []
+        if not keep_self and node is not None and node.layer < layer:
+            doomed.append(target)
+        todo = list(self._kids.get(target, ()))
+        while todo:
+            p = todo.pop()
+            self.delete_visits += 1
+            below = self._kids.get(p)
+            if below:
+                todo.extend(below)
+            n = nodes.get(p)
+            if n is not None and n.layer < layer:
+                doomed.append(p)
         for p in doomed:
-            del self.nodes[p]
+            del nodes[p]
+            self._unlink(p)
 
     def alive(self, path: str, layer: int) -> bool:
         node = self.nodes.get(norm(path))
         return node is not None and node.layer == layer
 
     def resolve(self, path: str, max_links: int = 40) -> str | None:
-        """The final path ``path`` names after following symlinks inside the image, or None."""
+        """The final path ``path`` names after following symlinks inside the image, or None.
+
+        More than ``max_links`` links on the way is a symlink loop: a StagesmithError (exit 2),
+        since the image cannot be reasoned about (the kernel refuses it with ELOOP)."""
         parts = [p for p in norm(path).split("/") if p]
         done: list[str] = []
         hops = 0
@@ -196,14 +250,14 @@ class Index:
             node = self.nodes.get(current)
             if node is None:
                 # implicit parent directories (tar without dir entries) still count as dirs
-                if parts and current in self._parent_dirs():
+                if parts and current in self._kids:
                     done.append(part)
                     continue
                 return None
             if node.kind == SYMLINK:
                 hops += 1
                 if hops > max_links:
-                    return None
+                    raise StagesmithError(f"symlink loop resolving /{norm(path)} (at /{current})")
                 link = node.linkname
                 base = [] if link.startswith("/") else list(done)
                 parts = [p for p in link.split("/") if p] + parts
@@ -214,17 +268,6 @@ class Index:
             done.append(part)
         return "/".join(done)
 
-    def _parent_dirs(self) -> set[str]:
-        if self._dirs is None:
-            dirs: set[str] = set()
-            for p in self.nodes:
-                parent = posixpath.dirname(p)
-                while parent and parent not in dirs:
-                    dirs.add(parent)
-                    parent = posixpath.dirname(parent)
-            self._dirs = dirs
-        return self._dirs
-
     def exists(self, path: str) -> bool:
         return self.resolve(path) is not None
 
@@ -233,10 +276,7 @@ class Index:
         return node.kind if node else None
 
     def listdir(self, directory: str) -> list[str]:
-        """Direct children of ``directory`` (already resolved), sorted."""
-        prefix = norm(directory) + "/" if norm(directory) else ""
-        return sorted(
-            p[len(prefix) :]
-            for p in self.nodes
-            if p.startswith(prefix) and "/" not in p[len(prefix) :]
-        )
+        """Names of the entries directly in ``directory`` (already resolved), sorted."""
+        key = norm(directory)
+        cut = len(key) + 1 if key else 0
+        return sorted(p[cut:] for p in self._kids.get(key, ()) if p in self.nodes)

@@ -14,12 +14,20 @@ from stagesmith.checks.protocol import ImageLike
 def default_checks() -> list[Check]:
     """One instance of every built-in check (checks keep state, so make new ones per image)."""
     from stagesmith.checks.buildtools import BuildToolsCheck
+    from stagesmith.checks.devices import DeviceFilesCheck
     from stagesmith.checks.secrets import SecretsCheck
     from stagesmith.checks.setuid import SetuidCheck
     from stagesmith.checks.sharedlibs import SharedLibsCheck
     from stagesmith.checks.user import RootUserCheck
 
-    return [BuildToolsCheck(), RootUserCheck(), SetuidCheck(), SecretsCheck(), SharedLibsCheck()]
+    return [
+        BuildToolsCheck(),
+        RootUserCheck(),
+        SetuidCheck(),
+        SecretsCheck(),
+        SharedLibsCheck(),
+        DeviceFilesCheck(),
+    ]
 
 
 def run_checks(image: ImageLike, checks: Sequence[Check] | None = None) -> list[Finding]:

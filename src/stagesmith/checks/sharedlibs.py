@@ -146,6 +146,24 @@ class SharedLibsCheck(Check):
                     },
                 )
             )
+        broken = {p: v for p, v in self.broken.items() if index.alive(p, v[0])}
+        if broken:
+            paths = sorted(broken)
+            out.append(
+                Finding(
+                    id="unreadable-elf",
+                    severity=Severity.INFO,
+                    title=f"{len(paths)} ELF file(s) could not be parsed",
+                    message="these files start like ELF but their headers do not hold together "
+                    "(truncated or corrupt), so their libraries were not checked: "
+                    + ", ".join("/" + p for p in paths[:3])
+                    + (", ..." if len(paths) > 3 else ""),
+                    subject="elf",
+                    paths=paths,
+                    layer=min(v[0] for v in broken.values()),
+                    evidence={"reasons": {p: broken[p][1] for p in paths[:50]}},
+                )
+            )
         for interp, paths in sorted(interp_missing.items()):
             out.append(
                 Finding(

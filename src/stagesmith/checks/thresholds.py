@@ -40,6 +40,8 @@ KNOWN_IDS = frozenset(
         "package-cache",
         "apt-lists",
         "setuid",
+        "device-file",
+        "unreadable-elf",
     }
 )
 _SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$")
@@ -100,12 +102,22 @@ class Gates:
                         gates.fail_severity = sev
         return gates
 
+    @property
+    def needs_efficiency(self) -> bool:
+        """True when a gate reads the efficiency analysis (so it cannot be skipped)."""
+        return self.min_efficiency is not None or self.max_wasted_bytes is not None
+
     def unknown_ids(self) -> list[str]:
         return sorted(self.fail_ids - KNOWN_IDS)
 
     def violations(self, report: dict[str, Any]) -> list[str]:
         out: list[str] = []
         eff = report.get("efficiency")
+        if eff is None and self.needs_efficiency:
+            # never pass a gate silently because the number it reads was not computed
+            raise StagesmithError(
+                "an efficiency or wasted-bytes gate is set but the report has no efficiency analysis"
+            )
         if (
             eff is not None
             and self.min_efficiency is not None

@@ -10,7 +10,7 @@ from stagesmith.checks.source import inspect_source
 from stagesmith.checks.thresholds import Gates
 from stagesmith.cli.app import app, err, out, warn, write_stdout
 from stagesmith.config import load_config
-from stagesmith.errors import Failure
+from stagesmith.errors import Failure, UsageError
 from stagesmith.fsutil import check_writable, write_atomic
 
 
@@ -41,6 +41,15 @@ def inspect(
     """Read an image with no daemon: layer table, wasted space and findings."""
     section = load_config(config).section("inspect")
     gates = Gates.build(section, min_efficiency, max_wasted, fail_on)
+    if no_efficiency and gates.needs_efficiency:
+        flag = (
+            "--fail-on-efficiency-below"
+            if min_efficiency is not None
+            else "--fail-on-wasted-bytes"
+            if max_wasted is not None
+            else "the config's inspect fail-on-efficiency-below/fail-on-wasted-bytes"
+        )
+        raise UsageError(f"--no-efficiency cannot be combined with {flag}, which needs it")
     for unknown in gates.unknown_ids():
         warn(f"--fail-on: no check emits finding id {unknown!r}")
     if html is not None:

@@ -160,7 +160,7 @@ class EfficiencyCollector:
             e = nodes[raw]
             if e.whiteout is not None:
                 self._stack.remove(e.whiteout)
-            elif raw not in parents or e.type is EntryType.DIR:
+            else:  # every node, a file with members below it included (dive stacks them all)
                 self._stack.apply(self._layer, e)
         if self._layer > 0:
             self._mark_dirs(nodes, parents)

@@ -108,33 +108,64 @@ class ImageConfig:
 
     @classmethod
     def from_json(cls, doc: dict[str, Any]) -> ImageConfig:
+        """Read the config JSON; a field of the wrong JSON type is an ImageError, not a crash."""
         cfg = doc.get("config") or doc.get("container_config") or {}
         if not isinstance(cfg, dict):
             raise ImageError("image config: 'config' is not an object")
         env: dict[str, str] = {}
-        for item in cfg.get("Env") or []:
-            key, _, value = str(item).partition("=")
+        for item in _typed(cfg, "Env", list) or []:
+            if not isinstance(item, str):
+                raise ImageError("image config: Env holds a value that is not a string")
+            key, _, value = item.partition("=")
             env[key] = value
+        health = _typed(cfg, "Healthcheck", dict)
+        labels = _typed(cfg, "Labels", dict) or {}
         return cls(
-            user=str(cfg.get("User") or ""),
+            user=_scalar(cfg, "User"),
             env=env,
-            entrypoint=_str_list(cfg.get("Entrypoint")),
-            cmd=_str_list(cfg.get("Cmd")),
-            healthcheck=cfg.get("Healthcheck") or None,
-            labels={str(k): str(v) for k, v in (cfg.get("Labels") or {}).items()},
-            exposed_ports=sorted(str(p) for p in (cfg.get("ExposedPorts") or {})),
-            working_dir=str(cfg.get("WorkingDir") or ""),
-            volumes=sorted(str(v) for v in (cfg.get("Volumes") or {})),
-            stop_signal=str(cfg.get("StopSignal") or ""),
-            os=str(doc.get("os") or ""),
-            architecture=str(doc.get("architecture") or ""),
-            variant=str(doc.get("variant") or ""),
+            entrypoint=_str_list(cfg, "Entrypoint"),
+            cmd=_str_list(cfg, "Cmd"),
+            healthcheck=health or None,
+            labels={str(k): _label(k, v) for k, v in labels.items()},
+            exposed_ports=sorted(str(p) for p in (_typed(cfg, "ExposedPorts", dict) or {})),
+            working_dir=_scalar(cfg, "WorkingDir"),
+            volumes=sorted(str(v) for v in (_typed(cfg, "Volumes", dict) or {})),
+            stop_signal=_scalar(cfg, "StopSignal"),
+            os=_scalar(doc, "os"),
+            architecture=_scalar(doc, "architecture"),
+            variant=_scalar(doc, "variant"),
         )
 
 
-def _str_list(value: Any) -> list[str] | None:
+def _typed(obj: dict[str, Any], key: str, kind: type) -> Any:
+    value = obj.get(key)
+    if value is None or isinstance(value, kind):
+        return value
+    name = "an object" if kind is dict else "a list"
+    raise ImageError(f"image config: {key} is not {name} (got {type(value).__name__})")
+
+
+def _scalar(obj: dict[str, Any], key: str) -> str:
+    value = obj.get(key)
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    raise ImageError(f"image config: {key} is not a string (got {type(value).__name__})")
+
+
+def _label(key: Any, value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    raise ImageError(f"image config: label {str(key)[:60]!r} is not a string")
+
+
+def _str_list(obj: dict[str, Any], key: str) -> list[str] | None:
+    value = obj.get(key)
     if value is None:
         return None
     if isinstance(value, str):
         return [value]
-    return [str(v) for v in value]
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return list(value)
+    raise ImageError(f"image config: {key} is not a list of strings")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -13,7 +15,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from stagesmith.image.model import Entry, HistoryEntry, ImageConfig, ImageError, Layer
 from stagesmith.image.source import BlobStore, Resolved, close_region, resolve
-from stagesmith.image.streams import Hashing, decompressed, sniff
+from stagesmith.image.streams import CHUNK, Hashing, decompressed, inflating, sniff
 from stagesmith.image.tarscan import scan
 
 if TYPE_CHECKING:
@@ -38,8 +40,6 @@ class Image:
         self.layers: list[Layer] = []
         for ref in resolved.layers:
             head = store.head(ref.name)
-            if ref.digest_is_diff_id and sniff(head) != "none":
-                ref.digest = None  # a compressed legacy layer has no blob digest to check
             self.layers.append(
                 Layer(
                     digest=ref.digest or (ref.diff_id if ref.digest_is_diff_id else ""),
@@ -54,7 +54,10 @@ class Image:
     def _history(self, cfg: dict[str, Any]) -> list[HistoryEntry]:
         out: list[HistoryEntry] = []
         n = 0
-        for h in cfg.get("history") or []:
+        history = cfg.get("history") or []
+        if not isinstance(history, list):
+            raise ImageError(f"{self._store.where}: image config history is not a list")
+        for h in history:
             if not isinstance(h, dict):
                 continue
             empty = bool(h.get("empty_layer"))
@@ -113,13 +116,21 @@ class Image:
         region = self._store.open(ref.name)
         stream: BinaryIO | None = None
         try:
-            # Only a content-addressed blob (OCI ``blobs/sha256/...``) has a digest to check.
-            # A legacy ``<id>/layer.tar`` is named by an id, not by its bytes; its diff_id is
-            # not checked, so its bytes need no hashing and unwanted content is seeked over.
-            expected = None if ref.digest_is_diff_id else ref.digest
-            algo, _, hexd = (expected or "").partition(":")
-            hashing = Hashing(region) if algo == "sha256" else None
-            stream = decompressed(hashing or region, layer.compression, where)
+            # A content-addressed blob (``blobs/sha256/...``) is checked against its digest as
+            # its (compressed) bytes pass. A legacy ``<id>/layer.tar`` is named by an id, so
+            # its uncompressed bytes are checked against the config's diff_id instead; that
+            # makes every byte pass through the hash, so content cannot be seeked over.
+            expected = ref.diff_id if ref.digest_is_diff_id else ref.digest
+            algo, hexd = _split_digest(expected, where)
+            hashing: Hashing | None = None
+            if algo is None:
+                stream = decompressed(region, layer.compression, where)
+            elif ref.digest_is_diff_id:
+                hashing = Hashing(inflating(region, layer.compression, where), algo)
+                stream = io.BufferedReader(hashing, CHUNK)
+            else:
+                hashing = Hashing(region, algo)
+                stream = decompressed(hashing, layer.compression, where)
             limit = layer.compressed_size if layer.compression == "none" else None
             total = count = 0
             for entry, reader in scan(stream, where, want, limit):
@@ -134,7 +145,7 @@ class Image:
                 if hashing.hexdigest() != hexd:
                     raise ImageError(
                         f"{where}: digest mismatch (expected {expected}, "
-                        f"got sha256:{hashing.hexdigest()})"
+                        f"got {algo}:{hashing.hexdigest()})"
                     )
             layer.size, layer.entries, layer.empty = total, count, count == 0
         finally:
@@ -165,6 +176,20 @@ class Image:
         return tree
 
 
+_DIGEST_RE = re.compile(r"^(sha256|sha512):([0-9a-f]+)$")
+_HEX_LEN = {"sha256": 64, "sha512": 128}
+
+
+def _split_digest(digest: str | None, where: str) -> tuple[str | None, str]:
+    """``(algorithm, hex)`` of a layer digest; ``(None, "")`` when there is none to check."""
+    if not digest:
+        return None, ""
+    m = _DIGEST_RE.match(digest)
+    if not m or len(m.group(2)) != _HEX_LEN[m.group(1)]:
+        raise ImageError(f"{where}: unsupported or malformed digest {digest!r}")
+    return m.group(1), m.group(2)
+
+
 def open_image(
     source: str | os.PathLike[str], *, platform: str | None = None, engine: str | None = None
 ) -> Image:
@@ -173,11 +198,28 @@ def open_image(
     if path.exists():
         store = BlobStore(path)
         try:
-            return Image(store, resolve(store, platform))
+            return _image(store, platform)
         except BaseException:
             store.close()
             raise
-    return _from_engine(str(source), platform, engine)
+    text = str(source)
+    if "/" in text or text.endswith((".tar", ".tgz", ".tar.gz")):
+        # a path, not an image name: never hand it to an engine
+        raise ImageError(f"{text}: no such file or directory")
+    return _from_engine(text, platform, engine)
+
+
+def _image(store: BlobStore, platform: str | None, cleanup: Path | None = None) -> Image:
+    """Resolve the manifest and build the Image; metadata of an unexpected shape that slipped
+    past the explicit type checks is still one ImageError, never a traceback."""
+    try:
+        return Image(store, resolve(store, platform), cleanup=cleanup)
+    except (TypeError, AttributeError, KeyError, IndexError, ValueError) as exc:
+        if isinstance(exc, ImageError):
+            raise
+        raise ImageError(
+            f"{store.where}: malformed image metadata ({type(exc).__name__}: {exc})"
+        ) from None
 
 
 def _from_engine(name: str, platform: str | None, engine: str | None) -> Image:
@@ -201,7 +243,7 @@ def _from_engine(name: str, platform: str | None, engine: str | None) -> Image:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     try:
-        image = Image(store, resolve(store, platform), cleanup=tmp)
+        image = _image(store, platform, cleanup=tmp)
     except BaseException:
         store.close()
         shutil.rmtree(tmp, ignore_errors=True)

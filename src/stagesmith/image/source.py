@@ -132,7 +132,7 @@ class LayerRef:
     digest: str | None  # expected digest of the blob bytes, when known
     media_type: str
     diff_id: str
-    digest_is_diff_id: bool = False  # legacy layer.tar: known only if it is uncompressed
+    digest_is_diff_id: bool = False  # legacy layer.tar: checked against diff_id, uncompressed
 
 
 @dataclass
@@ -145,18 +145,56 @@ class Resolved:
     platform: str
 
 
+def field(obj: dict[str, Any], key: str, kind: type, where: str, what: str) -> Any:
+    """``obj[key]`` if it is absent/null or of JSON type ``kind``; otherwise an ImageError."""
+    value = obj.get(key)
+    if value is None or isinstance(value, kind):
+        return value
+    name = {"dict": "an object", "list": "a list", "str": "a string"}[kind.__name__]
+    raise ImageError(f"{where}: {what} {key} is not {name} (got {type(value).__name__})")
+
+
+def diff_ids_of(cfg: dict[str, Any], where: str) -> list[str]:
+    rootfs = field(cfg, "rootfs", dict, where, "image config") or {}
+    ids = field(rootfs, "diff_ids", list, where, "image config rootfs") or []
+    if not all(isinstance(d, str) for d in ids):
+        raise ImageError(f"{where}: image config rootfs diff_ids holds a non-string")
+    return list(ids)
+
+
 def platform_of(p: dict[str, Any]) -> str:
-    s = f"{p.get('os', '')}/{p.get('architecture', '')}"
-    if p.get("variant"):
-        s += f"/{p['variant']}"
+    parts = []
+    for key in ("os", "architecture", "variant"):
+        value = p.get(key)
+        if value is not None and not isinstance(value, str):
+            raise ImageError(f"platform {key} is not a string (got {type(value).__name__})")
+        parts.append(value or "")
+    s = f"{parts[0]}/{parts[1]}"
+    if parts[2]:
+        s += f"/{parts[2]}"
     return s
 
 
+#: The variant an architecture has when none is named (as containerd's platform matcher).
+DEFAULT_VARIANT = {"arm64": "v8", "arm": "v7"}
+
+
+def _canonical(platform: str) -> list[str]:
+    parts = platform.split("/")
+    if len(parts) == 2 and parts[1] in DEFAULT_VARIANT:
+        parts.append(DEFAULT_VARIANT[parts[1]])
+    return parts
+
+
 def _matches(have: str, want: str) -> bool:
+    """``linux/arm64`` and ``linux/arm64/v8`` name the same platform, either way round; a
+    request without a variant matches any variant of that os/arch."""
     if have == want:
         return True
-    h, w = have.split("/"), want.split("/")
-    return len(w) == 2 and h[:2] == w  # linux/arm64 matches linux/arm64/v8
+    h, w = _canonical(have), _canonical(want)
+    if h == w:
+        return True
+    return len(want.split("/")) == 2 and h[:2] == w[:2]
 
 
 def choose(candidates: list[tuple[str, Any]], platform: str | None, where: str) -> Any:
@@ -205,23 +243,24 @@ def _docker(store: BlobStore, platform: str | None) -> Resolved:
     item, cfg_name, cfg = choose(candidates, platform, store.where)
     if not isinstance(cfg, dict):
         raise ImageError(f"{store.where}: image config is not an object")
-    diff_ids = list((cfg.get("rootfs") or {}).get("diff_ids") or [])
-    names = item.get("Layers") or []
-    if not isinstance(names, list):
-        raise ImageError(f"{store.where}: manifest.json Layers is not a list")
-    sources = item.get("LayerSources") or {}
+    where = store.where
+    diff_ids = diff_ids_of(cfg, where)
+    names = field(item, "Layers", list, where, "manifest.json") or []
+    if not all(isinstance(n, str) for n in names):
+        raise ImageError(f"{where}: manifest.json Layers holds a value that is not a string")
+    sources = field(item, "LayerSources", dict, where, "manifest.json") or {}
     layers = []
     for i, name in enumerate(names):
-        diff_id = str(diff_ids[i]) if i < len(diff_ids) else ""
+        diff_id = diff_ids[i] if i < len(diff_ids) else ""
         digest = _digest_from_name(name)
         media = ""
-        if digest and digest in sources:
+        if digest and isinstance(sources.get(digest), dict):
             media = str(sources[digest].get("mediaType") or "")
         legacy = digest is None  # legacy <id>/layer.tar: the blob is the uncompressed diff
         if legacy:
             digest = diff_id or None
         layers.append(LayerRef(str(name), digest, media, diff_id, legacy))
-    tags = item.get("RepoTags") or []
+    tags = field(item, "RepoTags", list, where, "manifest.json") or []
     return Resolved(
         source_format="docker-archive",
         config=cfg,
@@ -251,9 +290,11 @@ def _oci(store: BlobStore, platform: str | None, fmt: str) -> Resolved:
     cfg = store.read_json(blob_name(cdesc.get("digest", ""), store.where), cdesc.get("digest"))
     if not isinstance(cfg, dict):
         raise ImageError(f"{store.where}: image config is not an object")
-    diff_ids = list((cfg.get("rootfs") or {}).get("diff_ids") or [])
+    diff_ids = diff_ids_of(cfg, store.where)
     layers = []
-    for i, ld in enumerate(manifest.get("layers") or []):
+    for i, ld in enumerate(field(manifest, "layers", list, store.where, "image manifest") or []):
+        if not isinstance(ld, dict):
+            raise ImageError(f"{store.where}: image manifest layer descriptor is not an object")
         digest = str(ld.get("digest", ""))
         layers.append(
             LayerRef(
@@ -283,15 +324,15 @@ def _collect(
     for desc in index.get("manifests") or []:
         if not isinstance(desc, dict) or "digest" not in desc:
             raise ImageError(f"{store.where}: malformed descriptor in image index")
-        annotations = desc.get("annotations") or {}
-        name = annotations.get("org.opencontainers.image.ref.name") or ref
+        annotations = field(desc, "annotations", dict, store.where, "descriptor") or {}
+        name = str(annotations.get("org.opencontainers.image.ref.name") or ref)
         if annotations.get("vnd.docker.reference.type") == "attestation-manifest":
             continue
         if desc.get("mediaType") in INDEX_TYPES:
             child = store.read_json(blob_name(desc["digest"], store.where), desc["digest"])
             _collect(store, child, out, depth + 1, name)
             continue
-        plat = desc.get("platform")
+        plat = field(desc, "platform", dict, store.where, "descriptor")
         if isinstance(plat, dict):
             key = platform_of(plat)
         else:  # no platform on the descriptor: read it from the config

@@ -65,12 +65,13 @@ class Region(io.RawIOBase):
 
 
 class Hashing(io.RawIOBase):
-    """Passes reads through and keeps a running SHA-256 and byte count of what went by."""
+    """Passes reads through and keeps a running digest (``algo``: sha256, sha512) and count."""
 
-    def __init__(self, raw: BinaryIO | io.RawIOBase) -> None:
+    def __init__(self, raw: BinaryIO | io.RawIOBase, algo: str = "sha256") -> None:
         super().__init__()
         self._raw = raw
-        self.sha = hashlib.sha256()
+        self.algo = algo
+        self.sha = hashlib.new(algo)
         self.count = 0
 
     def readable(self) -> bool:
@@ -207,12 +208,18 @@ class _Gzip(io.RawIOBase):
 SEEK_BUFFER = 1 << 16
 
 
+def inflating(raw: io.RawIOBase, compression: str, where: str) -> io.RawIOBase:
+    """An unbuffered stream of the uncompressed bytes of a blob (``raw`` itself if plain)."""
+    if compression == "gzip":
+        return _Gzip(raw, where)
+    if compression == "zstd":
+        return _Zstd(raw, where)
+    return raw
+
+
 def decompressed(raw: io.RawIOBase, compression: str, where: str) -> BinaryIO:
     """A buffered reader over the uncompressed tar bytes of a layer blob."""
-    if compression == "gzip":
-        return io.BufferedReader(_Gzip(raw, where), CHUNK)
-    if compression == "zstd":
-        return io.BufferedReader(_Zstd(raw, where), CHUNK)
-    if raw.seekable():
-        return io.BufferedReader(raw, SEEK_BUFFER)
-    return io.BufferedReader(raw, CHUNK)
+    inner = inflating(raw, compression, where)
+    if inner.seekable():
+        return io.BufferedReader(inner, SEEK_BUFFER)
+    return io.BufferedReader(inner, CHUNK)

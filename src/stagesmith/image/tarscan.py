@@ -136,6 +136,24 @@ def _skip(stream: BinaryIO, n: int, where: str) -> None:
         n -= got
 
 
+def _pax_int(pax: dict[str, str], key: str, where: str) -> int:
+    """A decimal PAX number (``size``, ``uid``, ``gid``); anything else is a hostile header."""
+    text = pax[key]
+    if not text.isascii() or not text.isdigit():
+        raise ImageError(f"{where}: malformed PAX {key} {text[:40]!r}")
+    return int(text)
+
+
+def _pax_time(pax: dict[str, str], where: str) -> float:
+    text = pax["mtime"]
+    head, _, frac = text.lstrip("-").partition(".")
+    if not (head.isascii() and head.isdigit()) or (
+        frac and not (frac.isascii() and frac.isdigit())
+    ):
+        raise ImageError(f"{where}: malformed PAX mtime {text[:40]!r}")
+    return float(text)
+
+
 def _parse_pax(data: bytes, where: str) -> dict[str, str]:
     out: dict[str, str] = {}
     pos = 0
@@ -198,7 +216,7 @@ def scan(
         size = _num(hdr[124:136], where)
         tf = hdr[156:157]
         if "size" in pax:
-            size = int(pax["size"])
+            size = _pax_int(pax, "size", where)
         if size < 0 or size > cap:
             raise ImageError(f"{where}: member declares {size} bytes, more than the layer holds")
         padded = -size % BLOCK
@@ -239,17 +257,22 @@ def scan(
             path = normalize(raw_name, where)
         if kind is EntryType.FILE and raw_name.endswith("/"):
             kind = EntryType.DIR
+        if (kind is EntryType.CHAR or kind is EntryType.BLOCK) and not path.startswith("dev/"):
+            # rootfs tarballs (mmdebstrap, debootstrap) legitimately ship /dev/null & co.;
+            # a device node anywhere else is no build's output, and unpacking it would create
+            # a device on the host
+            raise ImageError(f"{where}: device file {path!r} outside /dev")
         entry = Entry(
             path=path,
             type=kind,
             size=size if kind is EntryType.FILE else 0,
             mode=_num(hdr[100:108], where) & 0o7777,
-            uid=int(pax["uid"]) if "uid" in pax else _num(hdr[108:116], where),
-            gid=int(pax["gid"]) if "gid" in pax else _num(hdr[116:124], where),
+            uid=_pax_int(pax, "uid", where) if "uid" in pax else _num(hdr[108:116], where),
+            gid=_pax_int(pax, "gid", where) if "gid" in pax else _num(hdr[116:124], where),
             uname=pax.get("uname") or _str(hdr[265:297]),
             gname=pax.get("gname") or _str(hdr[297:329]),
             linkname=link,
-            mtime=float(pax["mtime"]) if "mtime" in pax else float(_num(hdr[136:148], where)),
+            mtime=_pax_time(pax, where) if "mtime" in pax else float(_num(hdr[136:148], where)),
         )
         pax = {}
         long_name = long_link = None
@@ -296,7 +319,7 @@ def index_archive(stream: BinaryIO, total: int, where: str) -> dict[str, RawMemb
             raise ImageError(f"{where}: not a tar archive")
         size = _num(hdr[124:136], where)
         if "size" in pax:
-            size = int(pax["size"])
+            size = _pax_int(pax, "size", where)
         tf = hdr[156:157]
         start = pos + BLOCK
         if size < 0 or start + size > total:
