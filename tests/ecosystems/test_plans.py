@@ -61,7 +61,7 @@ def test_dependency_manifests_are_copied_before_the_sources(app: str) -> None:
 def test_official_images_by_default_and_image_map_applies() -> None:
     _plan, text = dockerfile("go-hello")
     assert "FROM --platform=$BUILDPLATFORM golang:1.19 AS deps" in text
-    assert "FROM gcr.io/distroless/static-debian12 AS runtime" in text
+    assert "FROM gcr.io/distroless/static-debian12:nonroot AS runtime" in text
     mapped = plan_project(APPS / "go-hello", ImageMap({"golang": "mirror.local/golang"}))
     assert mapped.base("builder") == "mirror.local/golang:1.19"
 
@@ -219,7 +219,7 @@ def test_user_template_overrides_and_includes_fragments(tmp_path: Path) -> None:
     plan = plan_project(APPS / "go-hello")
     text, _ = render(plan, tmp_path)
     assert text.startswith("# syntax=docker/dockerfile:1")
-    assert text.rstrip().endswith("FROM gcr.io/distroless/static-debian12")
+    assert text.rstrip().endswith("FROM gcr.io/distroless/static-debian12:nonroot")
 
 
 def test_broken_template_is_one_clean_error(tmp_path: Path) -> None:

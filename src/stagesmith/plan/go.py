@@ -9,7 +9,8 @@ from stagesmith.errors import StagesmithError
 from stagesmith.plan.combined import EcoOptions, EcoPlan, Stage, finish
 from stagesmith.spec.go import GoSpec
 
-DISTROLESS_STATIC = "gcr.io/distroless/static-debian12"
+#: Pinned to the ``nonroot`` tag: a tag-less base trips SS119/DL3006, and this one's user is 65532.
+DISTROLESS_STATIC = "gcr.io/distroless/static-debian12:nonroot"
 GLIBC_RUNTIME = "debian:bookworm-slim"
 
 
@@ -22,14 +23,31 @@ def plan(spec: GoSpec, images: ImageMap, options: EcoOptions, root: Path | None 
     builder = images(f"golang:{spec.go_version}")
     if spec.cgo:
         runtime = options.runtime_base or GLIBC_RUNTIME
-        why = 'cgo is used (import "C"): the binary links glibc, so a Debian slim runtime'
-    elif options.scratch:
+        why = (
+            'cgo is used (import "C"): the binary links glibc, so a Debian slim runtime'
+            if not options.runtime_base
+            else 'cgo is used (import "C"); runtime requested with --runtime-base (it must '
+            "have glibc)"
+        )
+    elif options.scratch or options.runtime_base == "scratch":
         runtime = "scratch"
         why = "CGO_ENABLED=0 gives a static binary; scratch requested"
+    elif options.runtime_base:
+        runtime = options.runtime_base
+        why = "CGO_ENABLED=0 gives a static binary; runtime requested with --runtime-base"
     else:
-        runtime = options.runtime_base or DISTROLESS_STATIC
+        runtime = DISTROLESS_STATIC
         why = "CGO_ENABLED=0 gives a static binary: distroless static has CA certs, tzdata, nonroot"
     on_scratch = runtime == "scratch"
+    # Images without a shell (scratch, distroless) cannot RUN anything: no apt, no useradd.
+    no_shell = on_scratch or runtime.startswith("gcr.io/distroless/")
+    # A cgo binary runs on a Debian image, which may lack the CA bundle and zoneinfo: install
+    # them with apt when the code needs them (a static binary's images are handled by copying).
+    apt = not no_shell and spec.cgo
+    runtime_packages = [
+        *(["ca-certificates"] if apt and spec.uses_tls else []),
+        *(["tzdata"] if apt and spec.uses_tzdata else []),
+    ]
     result = EcoPlan(
         ecosystem="go",
         detected_from=["go.mod"],
@@ -39,6 +57,7 @@ def plan(spec: GoSpec, images: ImageMap, options: EcoOptions, root: Path | None 
             Stage(name="build", base="deps", role="build"),
             Stage(name="runtime", base=runtime if on_scratch else images(runtime), role="runtime"),
         ],
+        runtime_shell=not no_shell,
         user="65532:65532",
         params={
             "name": spec.module.rstrip("/").rsplit("/", 1)[-1] or spec.binary,
@@ -52,7 +71,8 @@ def plan(spec: GoSpec, images: ImageMap, options: EcoOptions, root: Path | None 
             "go_sum": spec.has_go_sum,
             "copy_ca": on_scratch and spec.uses_tls,
             "copy_tzdata": on_scratch and spec.uses_tzdata,
-            "create_user": spec.cgo,
+            "create_user": apt,
+            "runtime_packages": runtime_packages,
         },
         dockerignore=["vendor/**/*_test.go", "*.test", "bin/", "dist/"]
         if spec.vendored
@@ -81,15 +101,39 @@ def plan(spec: GoSpec, images: ImageMap, options: EcoOptions, root: Path | None 
     if on_scratch:
         result.decide(
             "ca-certificates",
-            "copied" if spec.uses_tls else "not copied",
-            "net/http or crypto/tls imported" if spec.uses_tls else "no TLS package imported",
+            "copied from the builder" if spec.uses_tls else "not copied",
+            "net/http, crypto/tls or net/smtp imported"
+            if spec.uses_tls
+            else "no TLS package imported",
         )
         result.decide(
             "tzdata",
-            "copied" if spec.uses_tzdata else "not copied",
-            "time.LoadLocation used" if spec.uses_tzdata else "no time zone lookups",
+            "copied from the builder" if spec.uses_tzdata else "not copied",
+            "time.LoadLocation or time/tzdata used" if spec.uses_tzdata else "no time zone lookups",
         )
-    result.decide("user", "65532:65532", "numeric non-root user; works without /etc/passwd")
+    elif apt:
+        result.decide(
+            "ca-certificates",
+            "installed with apt" if spec.uses_tls else "not installed",
+            "net/http, crypto/tls or net/smtp imported; a slim Debian has no CA bundle"
+            if spec.uses_tls
+            else "no TLS package imported",
+        )
+        result.decide(
+            "tzdata",
+            "installed with apt" if spec.uses_tzdata else "not installed",
+            "time.LoadLocation or time/tzdata used; a slim Debian may lack zoneinfo"
+            if spec.uses_tzdata
+            else "no time zone lookups",
+        )
+    if not options.user:
+        result.decide(
+            "user",
+            "65532:65532",
+            "numeric non-root user, created as nonroot in the runtime"
+            if apt
+            else "numeric non-root user (the image's nonroot); works without /etc/passwd",
+        )
     if spec.other_mains:
         others = ", ".join(spec.commands[m] for m in spec.other_mains)
         result.decide(

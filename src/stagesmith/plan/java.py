@@ -8,6 +8,14 @@ from stagesmith.config import ImageMap
 from stagesmith.plan.combined import EcoOptions, EcoPlan, Stage, finish
 from stagesmith.spec.java import JavaSpec
 
+#: The runtime user (numeric, so Kubernetes' runAsNonRoot can verify it), created as ``app``.
+APP_UID = "10001"
+#: Where a release is looked for, by build tool (named in the reason when none is found).
+RELEASE_SOURCES = {
+    "maven": "maven.compiler.release, java.version or maven.compiler.target in pom.xml",
+    "gradle": "toolchain, jvmToolchain, release or sourceCompatibility in the build scripts",
+}
+
 
 def boot_launcher(version: str | None) -> str:
     """Spring Boot 3.2 moved the launcher to ``loader.launch``; older jars keep ``loader``."""
@@ -40,29 +48,42 @@ def plan(
             lib_dir = f"{module}target/lib"
         jar_glob = f"{module}target/*.jar"
         cache = "/root/.m2"
-        inputs = ["pom.xml", *([".mvn/", "mvnw"] if spec.wrapper else [])]
+        inputs = ["pom.xml", *(["mvnw"] if spec.wrapper else [])]
+        input_dirs = [".mvn/"] if spec.wrapper and root and (root / ".mvn").is_dir() else []
+        sub_files = [(f"{m}/pom.xml", f"{m}/") for m in spec.modules]
     else:
         builder = f"gradle:8-jdk{release}"
         tool = "./gradlew" if spec.wrapper else "gradle"
-        deps_cmd = f"{tool} --no-daemon -q dependencies"
+        # In a multi-project build the tasks of the application subproject only (``:app:``).
+        task_prefix = (
+            "" if spec.app_module == "." else ":" + spec.app_module.replace("/", ":") + ":"
+        )
+        deps_cmd = f"{tool} --no-daemon -q {task_prefix}dependencies"
         task = (
             "bootJar" if spec.spring_boot else "installDist" if spec.application_plugin else "jar"
         )
-        build_cmd = f"{tool} --no-daemon -q {task} -x test"
+        build_cmd = f"{tool} --no-daemon -q {task_prefix}{task} -x test"
         if task == "installDist":
-            lib_dir = "build/install/*/lib"
-        jar_glob = "build/libs/*.jar"
+            lib_dir = f"{module}build/install/*/lib"
+        jar_glob = f"{module}build/libs/*.jar"
         cache = "/root/.gradle"
         inputs = [
-            spec.source,
+            *([spec.source] if root is None or (root / spec.source).is_file() else []),
             *(
                 n
                 for n in ("settings.gradle", "settings.gradle.kts")
-                if root and (root / n).is_file()
+                if n != spec.source and root and (root / n).is_file()
             ),
+            *(n for n in spec.gradle_inputs if not n.endswith("/")),
+            *(["gradlew"] if spec.wrapper else []),
         ]
-        inputs += ["gradle/", "gradlew"] if spec.wrapper else []
+        input_dirs = [n for n in spec.gradle_inputs if n.endswith("/")]
+        if spec.wrapper and "gradle/" not in input_dirs:
+            input_dirs.insert(0, "gradle/")
+        sub_files = [(b, b.rsplit("/", 1)[0] + "/") for b in spec.subproject_builds]
     runtime = options.runtime_base or f"eclipse-temurin:{release}-jre"
+    # Distroless Java images have no shell: their nonroot user (65532) is used as it is.
+    no_shell = runtime.startswith("gcr.io/distroless/")
     result = EcoPlan(
         ecosystem="java",
         detected_from=[spec.source],
@@ -72,11 +93,15 @@ def plan(
             Stage(name="build", base="deps", role="build"),
             Stage(name="runtime", base=images(runtime), role="runtime"),
         ],
-        user="app",
+        runtime_shell=not no_shell,
+        user="65532:65532" if no_shell else f"{APP_UID}:{APP_UID}",
         params={
             "name": spec.artifact,
             "inputs": inputs,
-            "module_poms": [(f"{m}/pom.xml", f"{m}/") for m in spec.modules],
+            "input_dirs": input_dirs,
+            "module_poms": sub_files,
+            "uid": APP_UID,
+            "create_user": not no_shell,
             "lib_dir": lib_dir,
             "deps_cmd": deps_cmd,
             "build_cmd": build_cmd,
@@ -92,8 +117,25 @@ def plan(
         "build tool", f"{spec.tool}{' (wrapper)' if spec.wrapper else ''}", f"{spec.source} found"
     )
     result.decide(
-        "builder", result.base("builder"), f"Java release {release} declared by {spec.source}"
+        "builder",
+        result.base("builder"),
+        f"Java release {release} declared by {spec.java_declared}"
+        if spec.java_declared
+        else f"no Java release declared ({RELEASE_SOURCES[spec.tool]}): {release} assumed",
     )
+    if spec.subprojects:
+        result.decide(
+            "subprojects",
+            ", ".join(spec.subprojects) + f"; the application is {spec.app_module}",
+            "include in the settings file; "
+            + (
+                f"{spec.app_module} applies the application plugin or names the main class"
+                if spec.application_plugin or spec.main_class
+                else f"{spec.app_module} applies Spring Boot"
+                if spec.spring_boot
+                else "no subproject applies the application plugin: the root project"
+            ),
+        )
     if spec.modules:
         result.decide(
             "modules",
@@ -101,11 +143,12 @@ def plan(
             f"<modules> in pom.xml; {spec.app_module} "
             + ("declares the main class" if spec.main_class else "is the last jar module"),
         )
+    copied = [*inputs, *input_dirs, *(f for f, _ in sub_files)]
     result.decide(
         "dependencies",
         deps_cmd,
-        f"resolved from {' and '.join([inputs[0], *(m for m, _ in result.params['module_poms'])])}"
-        f" alone, before sources are copied; {cache} is a cache mount",
+        f"resolved from {', '.join(copied)} alone, before the sources are copied; {cache} is "
+        "a cache mount",
     )
     if lib_dir is not None:
         result.decide(
@@ -117,7 +160,9 @@ def plan(
     result.decide(
         "runtime",
         result.base("runtime"),
-        "a JRE runs the jar; the JDK, Maven and Gradle stay in the builder",
+        "requested with --runtime-base; the JDK, Maven and Gradle stay in the builder"
+        if options.runtime_base
+        else "a JRE runs the jar; the JDK, Maven and Gradle stay in the builder",
     )
     if spec.spring_boot:
         result.decide(
@@ -125,16 +170,31 @@ def plan(
             "Spring Boot layered jar (dependencies, loader, snapshots, application)",
             f"Spring Boot {spec.spring_boot_version or '(version unknown)'} detected: dependency layers stay cached when only the application changes; launcher {boot_launcher(spec.spring_boot_version)}",
         )
-    elif spec.main_class:
         result.decide(
             "entrypoint",
-            f"java -cp app.jar:lib/* {spec.main_class}",
+            f"java {boot_launcher(spec.spring_boot_version)}",
+            "the extracted layers are on the launcher's classpath (no -jar, no fat jar to unpack)",
+        )
+    elif spec.main_class:
+        classpath = "/app/app.jar" + (":/app/lib/*" if lib_dir is not None else "")
+        result.decide(
+            "entrypoint",
+            f"java -cp {classpath} {spec.main_class}",
             "main class declared in the build file",
         )
     else:
         result.decide(
             "entrypoint",
-            "java -jar app.jar",
+            "java -jar /app/app.jar",
             "no main class declared: the jar manifest must name one",
+        )
+    if not options.user:
+        result.decide(
+            "user",
+            result.user,
+            "the distroless nonroot user (numeric; nothing can be created without a shell)"
+            if no_shell
+            else f"numeric non-root user {APP_UID}:{APP_UID} created as app (runAsNonRoot can "
+            "check a numeric user)",
         )
     return finish(result, options)

@@ -10,7 +10,10 @@ from stagesmith.spec.rust import RustSpec
 
 BUILDER = "rust:1-slim"
 RUNTIME = "debian:bookworm-slim"
-DISTROLESS_CC = "gcr.io/distroless/cc-debian12"
+DISTROLESS_CC = "gcr.io/distroless/cc-debian12:nonroot"
+#: The runtime user created on Debian runtimes (numeric, so Kubernetes' runAsNonRoot can
+#: verify it without reading /etc/passwd).
+APP_UID = "10001"
 
 #: Crates that link a system library at run time -> the Debian package providing it.
 NATIVE_CRATES = {
@@ -42,6 +45,8 @@ def plan(
         | ({"ca-certificates"} if "openssl-sys" in crates else set())
     )
     distroless = runtime.startswith("gcr.io/distroless/")
+    # No shell in distroless or scratch: nothing can be RUN there (no apt, no useradd).
+    no_shell = distroless or runtime == "scratch"
     manifests = [f"{m}/Cargo.toml" for m in spec.members if m != "."]
     stubs = sorted(spec.targets)
     binaries = list(spec.binaries)
@@ -53,9 +58,14 @@ def plan(
         stages=[
             Stage(name="deps", base=images(BUILDER), role="builder"),
             Stage(name="build", base="deps", role="build"),
-            Stage(name="runtime", base=images(runtime), role="runtime"),
+            Stage(
+                name="runtime",
+                base=runtime if runtime == "scratch" else images(runtime),
+                role="runtime",
+            ),
         ],
-        user="65532:65532" if distroless else "app",
+        runtime_shell=not no_shell,
+        user="65532:65532" if no_shell else f"{APP_UID}:{APP_UID}",
         params={
             "name": spec.package,
             "binary": spec.binary,
@@ -63,14 +73,15 @@ def plan(
             "several": len(binaries) > 1,
             "manifests": [(m, m.rsplit("/", 1)[0] + "/") for m in manifests],
             "stub_bins": [f for f in stubs if spec.targets[f] == "bin"],
-            "stub_libs": [f for f in stubs if spec.targets[f] == "lib"],
+            "stub_files": [f for f in stubs if spec.targets[f] != "bin"],
             "stub_dirs": sorted({f.rsplit("/", 1)[0] for f in stubs}),
             "lock": spec.has_lock,
             "locked": "--locked" if spec.has_lock else "",
             "vendored": spec.vendored,
             "build_packages": build_pkgs,
-            "runtime_packages": [] if distroless else run_pkgs,
-            "create_user": not distroless,
+            "runtime_packages": [] if no_shell else run_pkgs,
+            "create_user": not no_shell,
+            "uid": APP_UID,
             "strip": strip,
             "entrypoint": f"/usr/local/bin/{spec.binary}",
         },
@@ -85,9 +96,18 @@ def plan(
         )
     result.decide(
         "dependencies",
-        f"cargo fetch against stub targets ({', '.join(stubs)}), registry and target in cache mounts",
-        "Cargo.toml/Cargo.lock change less often than src/; stubs let cargo resolve without the "
-        "sources and are removed in the same step",
+        f"cargo fetch against stub targets ({', '.join(stubs)}); registry in a cache mount",
+        "Cargo.toml/Cargo.lock change less often than src/; stubs (every target the manifests "
+        "declare) let cargo read them without the sources and are removed in the same step",
+    )
+    locked = " --locked" if spec.has_lock else ""
+    result.decide(
+        "build",
+        f"cargo fetch{locked}, then cargo build --release --offline{locked}; registry and "
+        "target in cache mounts",
+        "the fetch again fills a cache mount the engine pruned since the dependency step (a "
+        "no-op when it is warm), so the offline build always finds the crates"
+        + ("; symbols stripped (CARGO_PROFILE_RELEASE_STRIP)" if strip else ""),
     )
     result.decide(
         "binary",
@@ -112,10 +132,20 @@ def plan(
     result.decide(
         "runtime",
         result.base("runtime"),
-        "release binaries link glibc and libgcc_s only; a slim Debian has both"
-        if not distroless
-        else "distroless cc: glibc + libgcc, no shell",
+        "requested with --runtime-base"
+        + ("; distroless cc: glibc + libgcc, no shell" if distroless else "")
+        if options.runtime_base
+        else "release binaries link glibc and libgcc_s only; a slim Debian has both",
     )
+    if not options.user:
+        result.decide(
+            "user",
+            result.user,
+            "the distroless nonroot user (numeric; nothing can be created without a shell)"
+            if no_shell
+            else f"numeric non-root user {APP_UID}:{APP_UID} created as app (runAsNonRoot can "
+            "check a numeric user)",
+        )
     if crates:
         result.decide(
             "runtime libraries",

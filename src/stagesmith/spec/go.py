@@ -5,6 +5,7 @@ Only facts are read here; choosing bases and stages is the plan's job.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -39,7 +40,7 @@ def detect(root: Path) -> bool:
 
 
 def read(root: Path) -> GoSpec:
-    """Read ``go.mod`` and scan ``*.go`` files (not tests, not vendor) for cgo/TLS/timezone use."""
+    """Read ``go.mod`` and scan the module's ``*.go`` files for main packages, cgo, TLS, tzdata."""
     gomod = root / "go.mod"
     try:
         text = gomod.read_text(encoding="utf-8")
@@ -49,11 +50,7 @@ def read(root: Path) -> GoSpec:
     if module is None:
         raise StagesmithError(f"{gomod}: no 'module' line")
     version = _GO_DIRECTIVE.search(text)
-    sources = [
-        p
-        for p in sorted(root.rglob("*.go"))
-        if "vendor" not in p.relative_to(root).parts and not p.name.endswith("_test.go")
-    ]
+    sources = _sources(root)
     code = "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in sources)
     mains = sorted(
         {
@@ -80,6 +77,45 @@ def read(root: Path) -> GoSpec:
         uses_tls=any(s in code for s in ('"net/http"', '"crypto/tls"', '"net/smtp"')),
         uses_tzdata="time.LoadLocation" in code or '"time/tzdata"' in code,
     )
+
+
+#: ``//go:build ignore`` (or the old ``// +build ignore``): ``go build`` skips the file.
+_IGNORE_TAG = re.compile(r"^//\s*(?:go:build|\+build)\s+ignore\s*$", re.MULTILINE)
+
+
+def _sources(root: Path) -> list[Path]:
+    """The ``.go`` files ``go build ./...`` would compile for this module.
+
+    Like the go tool: ``vendor/`` and ``testdata/`` directories, directories and files whose
+    name starts with ``_`` or ``.``, nested modules (a directory with its own ``go.mod``),
+    ``*_test.go`` files and files constrained with the ``ignore`` build tag are left out.
+    """
+    found: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        here = Path(dirpath)
+        dirnames[:] = sorted(
+            d
+            for d in dirnames
+            if d not in ("vendor", "testdata")
+            and not d.startswith(("_", "."))
+            and not (here / d / "go.mod").is_file()
+        )
+        for name in sorted(filenames):
+            if not name.endswith(".go") or name.endswith("_test.go"):
+                continue
+            if name.startswith(("_", ".")):
+                continue
+            path = here / name
+            if not _ignored(path.read_text(encoding="utf-8", errors="replace")):
+                found.append(path)
+    return sorted(found)
+
+
+def _ignored(text: str) -> bool:
+    """A build constraint with the ``ignore`` tag before the package clause."""
+    package = re.search(r"^package\s", text, re.MULTILINE)
+    header = text[: package.start()] if package else text
+    return bool(_IGNORE_TAG.search(header))
 
 
 def _entry_package(names: list[str], module_name: str) -> str:

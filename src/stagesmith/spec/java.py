@@ -22,6 +22,8 @@ class JavaSpec(BaseModel):
     artifact: str
     version: str = ""
     java_version: str = "17"
+    #: Where the Java release came from (``None``: nothing declares one, 17 is assumed).
+    java_declared: str | None = None
     main_class: str | None = None
     spring_boot: bool = False
     spring_boot_version: str | None = None
@@ -32,10 +34,28 @@ class JavaSpec(BaseModel):
     app_module: str = "."
     #: Gradle ``application`` plugin: ``installDist`` gives the jar and its runtime classpath.
     application_plugin: bool = False
+    #: Gradle subprojects (``include`` in the settings file), as directories.
+    subprojects: list[str] = []
+    #: Build files of the subprojects that have one (copied before the dependency step).
+    subproject_builds: list[str] = []
+    #: Gradle build inputs besides the build files, present in the project (copied before the
+    #: dependency step): ``gradle/`` (version catalog, wrapper), ``gradle.properties``,
+    #: ``buildSrc/``.
+    gradle_inputs: list[str] = []
+
+
+#: A Gradle build is marked by a build script, or (multi-project builds) only a settings file.
+MARKERS = (
+    "pom.xml",
+    "build.gradle",
+    "build.gradle.kts",
+    "settings.gradle",
+    "settings.gradle.kts",
+)
 
 
 def detect(root: Path) -> bool:
-    return any((root / n).is_file() for n in ("pom.xml", "build.gradle", "build.gradle.kts"))
+    return any((root / n).is_file() for n in MARKERS)
 
 
 def _text(node: ET.Element, path: str) -> str | None:
@@ -54,12 +74,15 @@ def read(root: Path) -> JavaSpec:
             el.tag.split("}")[-1]: (el.text or "").strip()
             for el in tree.findall("m:properties/*", _NS)
         }
-        release = (
-            props.get("maven.compiler.release")
-            or props.get("java.version")
-            or props.get("maven.compiler.target")
-            or "17"
+        key = next(
+            (
+                k
+                for k in ("maven.compiler.release", "java.version", "maven.compiler.target")
+                if props.get(k)
+            ),
+            None,
         )
+        release = props[key] if key else "17"
         raw = pom.read_text(encoding="utf-8", errors="replace")
         modules = _modules(root, tree)
         app_module, app_tree, app_props = ".", tree, props
@@ -76,6 +99,7 @@ def read(root: Path) -> JavaSpec:
             artifact=_text(app_tree, "m:artifactId") or root.name,
             version=_text(app_tree, "m:version") or _text(tree, "m:version") or "",
             java_version=release.removeprefix("1."),
+            java_declared=f"pom.xml <{key}>" if key else None,
             main_class=app_props.get("main.class") or app_props.get("start-class"),
             modules=modules,
             app_module=app_module,
@@ -83,24 +107,120 @@ def read(root: Path) -> JavaSpec:
             spring_boot_version=_boot_parent_version(tree),
             wrapper=(root / "mvnw").is_file(),
         )
-    name = "build.gradle.kts" if (root / "build.gradle.kts").is_file() else "build.gradle"
-    text = (root / name).read_text(encoding="utf-8", errors="replace")
-    found = re.search(r"languageVersion\s*(?:=|\.set\()\s*JavaLanguageVersion\.of\((\d+)\)", text)
-    boot = re.search(r"org\.springframework\.boot[\"')]*\)?\s*version\s*[\"']([\d.]+)", text)
-    main = re.search(r"mainClass(?:\.set\(|\s*=\s*)\s*[\"']([\w.]+)[\"']", text)
-    return JavaSpec(
-        source=name,
-        tool="gradle",
-        artifact=_gradle_name(root) or root.name,
-        application_plugin=bool(
-            re.search(r"^\s*(application\b|id\s*\(?\s*[\"']application[\"'])", text, re.M)
+    return _read_gradle(root)
+
+
+#: Ways a Gradle build declares its Java release, most specific first.
+_GRADLE_RELEASE = (
+    ("toolchain", re.compile(r"JavaLanguageVersion\.of\(\s*[\"']?(\d+)[\"']?\s*\)")),
+    ("jvmToolchain", re.compile(r"\bjvmToolchain\(\s*(\d+)\s*\)")),
+    ("options.release", re.compile(r"\brelease(?:\.set\(|\s*=\s*)\s*(\d+)")),
+    (
+        "sourceCompatibility",
+        re.compile(
+            r"\b(?:source|target)Compatibility(?:\.set\(|\s*=\s*)\s*"
+            r"(?:JavaVersion\.VERSION_(?:1_)?(\d+)|[\"']?(?:1\.)?(\d+)[\"']?)"
         ),
-        java_version=found.group(1) if found else "17",
+    ),
+)
+_APPLICATION = re.compile(
+    r"^\s*(application\b|id\s*\(?\s*[\"']application[\"']|apply\s+plugin:\s*[\"']application[\"'])",
+    re.M,
+)
+_MAIN_CLASS = re.compile(r"mainClass(?:Name)?(?:\.set\(|\s*=\s*)\s*[\"']([\w.$]+)[\"']")
+_BOOT = re.compile(r"org\.springframework\.boot[\"')]*\)?\s*version\s*[\"']([\d.]+)")
+
+
+def _build_file(directory: Path) -> Path | None:
+    for name in ("build.gradle.kts", "build.gradle"):
+        if (directory / name).is_file():
+            return directory / name
+    return None
+
+
+def _gradle_release(text: str) -> tuple[str, str] | None:
+    """(release, how it is declared) from a Gradle build script, or None."""
+    for how, pattern in _GRADLE_RELEASE:
+        found = pattern.search(text)
+        if found:
+            return next(g for g in found.groups() if g), how
+    return None
+
+
+def _read_gradle(root: Path) -> JavaSpec:
+    """A Gradle build: the root script, and with ``include`` in the settings the subprojects.
+
+    The application subproject is the one applying the ``application`` plugin (or naming a
+    main class), else the one applying Spring Boot; without subprojects it is the root.
+    """
+    build = _build_file(root)
+    settings = next(
+        (n for n in ("settings.gradle.kts", "settings.gradle") if (root / n).is_file()), ""
+    )
+    source = build.name if build is not None else settings
+    texts = {".": build.read_text(encoding="utf-8", errors="replace") if build else ""}
+    subprojects = _gradle_includes(root)
+    builds: list[str] = []
+    for sub in subprojects:
+        sub_build = _build_file(root / sub)
+        if sub_build is not None:
+            builds.append(sub_build.relative_to(root).as_posix())
+            texts[sub] = sub_build.read_text(encoding="utf-8", errors="replace")
+    app = next(
+        (
+            d
+            for d, t in texts.items()
+            if d != "." and (_APPLICATION.search(t) or _MAIN_CLASS.search(t))
+        ),
+        next((d for d, t in texts.items() if d != "." and "org.springframework.boot" in t), "."),
+    )
+    text = texts[app]
+    # The release may be declared in the application's script or for all projects at the root.
+    own = _gradle_release(text)
+    declared = own or _gradle_release(texts["."])
+    script = source if app == "." else next(b for b in builds if b.startswith(app + "/"))
+    where = script if own else source
+    everything = "\n".join(texts.values())
+    boot = _BOOT.search(everything)
+    main = _MAIN_CLASS.search(text)
+    return JavaSpec(
+        source=source,
+        tool="gradle",
+        artifact=_gradle_name(root) or (app.rsplit("/", 1)[-1] if app != "." else root.name),
+        application_plugin=bool(_APPLICATION.search(text)),
+        java_version=declared[0] if declared else "17",
+        java_declared=f"{where} ({declared[1]})" if declared else None,
         main_class=main.group(1) if main else None,
         spring_boot="org.springframework.boot" in text,
         spring_boot_version=boot.group(1) if boot else None,
         wrapper=(root / "gradlew").is_file(),
+        app_module=app,
+        subprojects=subprojects,
+        subproject_builds=builds,
+        gradle_inputs=[
+            n
+            for n in ("gradle/", "gradle.properties", "buildSrc/")
+            if (root / n.rstrip("/")).exists()
+        ],
     )
+
+
+def _gradle_includes(root: Path) -> list[str]:
+    """Subproject directories named by ``include`` in the settings file (``:a:b`` -> ``a/b``)."""
+    for name in ("settings.gradle.kts", "settings.gradle"):
+        path = root / name
+        if not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        text = re.sub(r"//[^\n]*|/\*.*?\*/", "", text, flags=re.S)
+        found: list[str] = []
+        for line in re.findall(r"^\s*include\b(?!Build)\s*\(?(.*)$", text, re.M):
+            for project in re.findall(r"[\"']([^\"']+)[\"']", line):
+                directory = project.strip(":").replace(":", "/")
+                if directory and directory not in found:
+                    found.append(directory)
+        return found
+    return []
 
 
 def _boot_parent_version(tree: ET.Element) -> str | None:

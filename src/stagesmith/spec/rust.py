@@ -30,7 +30,8 @@ class RustSpec(BaseModel):
     members: list[str] = ["."]
     #: Every binary target: name -> member directory.
     binaries: dict[str, str] = {}
-    #: Target source files (relative paths) and their kind, ``bin`` or ``lib``.
+    #: Target source files (relative paths) cargo needs to find to read the manifests, and their
+    #: kind: ``bin``, ``lib``, ``bench``, ``test`` or ``example``.
     targets: dict[str, str] = {}
 
 
@@ -47,8 +48,18 @@ def _load(path: Path) -> dict[str, Any]:
         raise StagesmithError(f"{path}: malformed TOML: {exc}") from exc
 
 
+#: Target tables other than ``[[bin]]``/``[lib]`` -> (kind, directory cargo infers paths in).
+_OTHER_TARGETS = {"bench": "benches", "test": "tests", "example": "examples"}
+
+
 def _targets(root: Path, member: str, doc: dict[str, Any]) -> tuple[list[str], dict[str, str]]:
-    """(binary names, {target file: kind}) of one package, with cargo's auto-discovery."""
+    """(binary names, {target file: kind}) of one package, with cargo's auto-discovery.
+
+    Every file cargo insists on when it reads the manifest is listed: binaries and the library,
+    and each explicit ``[[bench]]``, ``[[test]]`` and ``[[example]]`` (its ``path``, else the
+    file cargo infers from its name). Auto-discovered benches, tests and examples need no stub:
+    when the file is missing cargo simply does not discover it.
+    """
     base = root / member
     prefix = "" if member == "." else member + "/"
     name = str((doc.get("package") or {}).get("name") or "")
@@ -57,25 +68,40 @@ def _targets(root: Path, member: str, doc: dict[str, Any]) -> tuple[list[str], d
     explicit = [b for b in doc.get("bin") or [] if isinstance(b, dict)]
     for entry in explicit:
         bin_name = str(entry.get("name") or name)
-        path = str(entry.get("path") or f"src/bin/{bin_name}.rs")
+        path = str(entry.get("path") or _inferred(base, "src/bin", bin_name))
         if not (base / path).is_file() and (base / "src/main.rs").is_file():
             path = "src/main.rs"
         bins.append(bin_name)
         files[prefix + path] = "bin"
     lib = doc.get("lib") if isinstance(doc.get("lib"), dict) else {}
     lib_path = str((lib or {}).get("path") or "src/lib.rs")
-    if (base / lib_path).is_file():
+    if (base / lib_path).is_file() or (lib or {}).get("path"):
         files[prefix + lib_path] = "lib"
     if (doc.get("package") or {}).get("autobins", True) is not False:
         if (base / "src/main.rs").is_file() and prefix + "src/main.rs" not in files:
             bins.append(name)
             files[prefix + "src/main.rs"] = "bin"
-        for extra in sorted((base / "src" / "bin").glob("*.rs")):
+        found = [*(base / "src" / "bin").glob("*.rs"), *(base / "src" / "bin").glob("*/main.rs")]
+        for extra in sorted(found):
             rel = prefix + extra.relative_to(base).as_posix()
             if rel not in files:
-                bins.append(extra.stem)
+                bins.append(extra.stem if extra.name != "main.rs" else extra.parent.name)
                 files[rel] = "bin"
+    for kind, folder in _OTHER_TARGETS.items():
+        for entry in doc.get(kind) or []:
+            if isinstance(entry, dict) and entry.get("name"):
+                path = str(entry.get("path") or _inferred(base, folder, str(entry["name"])))
+                files.setdefault(prefix + path, kind)
     return bins, files
+
+
+def _inferred(base: Path, folder: str, name: str) -> str:
+    """The file cargo takes for a target given by name only: ``DIR/NAME.rs`` or ``DIR/NAME/main.rs``."""
+    if (base / folder / name / "main.rs").is_file() and not (
+        base / folder / f"{name}.rs"
+    ).is_file():
+        return f"{folder}/{name}/main.rs"
+    return f"{folder}/{name}.rs"
 
 
 def _members(root: Path, workspace: dict[str, Any]) -> list[str]:
