@@ -396,3 +396,26 @@ def test_alternative_targets_setting(capsys: pytest.CaptureFixture[str], tmp_pat
     (tmp_path / ".stagesmith.yaml").write_text("lint:\n  alternative-targets: [QA]\n")
     _, out, _ = run(capsys, "-f", "json", str(f))
     assert [x["line"] for x in json.loads(out)["findings"] if x["rule"] == "SS105"] == [2]
+
+
+def test_config_file_names_match_the_config_module() -> None:
+    """The lint runner skips importing the config readers when none of these files exist."""
+    from stagesmith.config import CONFIG_NAMES
+    from stagesmith.lint.runner import CONFIG_FILES
+
+    assert (*CONFIG_NAMES, "pyproject.toml") == CONFIG_FILES
+
+
+def test_pyproject_without_stagesmith_is_not_a_config(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("STAGESMITH_CONFIG", raising=False)
+    f = tmp_path / "Dockerfile"
+    f.write_text("FROM alpine:3.20 AS temp\nFROM alpine:3.20\nUSER 1\n")
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n')
+    _, out, _ = run(capsys, "-f", "json", str(f))
+    assert {x["rule"] for x in json.loads(out)["findings"]} == {"SS105", "SS120"}
+    (tmp_path / "pyproject.toml").write_text('[tool.stagesmith.lint]\nignore = ["SS120"]\n')
+    _, out, _ = run(capsys, "-f", "json", str(f))
+    assert {x["rule"] for x in json.loads(out)["findings"]} == {"SS105"}

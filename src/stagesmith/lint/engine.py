@@ -45,9 +45,14 @@ class Rule:
         """hadolint's equivalent codes (some rules cover two, e.g. DL3006 and DL3007)."""
         return tuple(self.hadolint.split(",")) if self.hadolint else ()
 
-    def named_by(self, ids: set[str]) -> bool:
+    @property
+    def names(self) -> frozenset[str]:
+        """Our id and hadolint's, the ids an ignore may use."""
+        return frozenset((self.id, *self.hadolint_ids))
+
+    def named_by(self, ids: set[str] | frozenset[str]) -> bool:
         """True when ``ids`` names this rule by our id or one of hadolint's."""
-        return self.id in ids or any(h in ids for h in self.hadolint_ids)
+        return not self.names.isdisjoint(ids)
 
     @property
     def summary(self) -> str:
@@ -82,6 +87,20 @@ def all_rules() -> dict[str, Rule]:
         for info in pkgutil.iter_modules(rules.__path__):
             importlib.import_module(f"{rules.__name__}.{info.name}")
     return dict(sorted(_RULES.items()))
+
+
+#: (rules, [(rule, its ids)]) for the current registry, so each run does not rebuild it.
+_PLAN: tuple[tuple[Rule, ...], list[tuple[Rule, frozenset[str]]]] | None = None
+
+
+def _plan() -> list[tuple[Rule, frozenset[str]]]:
+    global _PLAN
+    if not _RULES:
+        all_rules()
+    key = tuple(_RULES.values())
+    if _PLAN is None or _PLAN[0] != key:
+        _PLAN = (key, [(r, r.names) for r in all_rules().values()])
+    return _PLAN[1]
 
 
 _IGNORE = re.compile(r"^#\s*(stagesmith|hadolint)\s+ignore\s*=\s*([A-Za-z0-9_, ]+)")
@@ -130,12 +149,14 @@ def run_rules(
     overrides = overrides or {}
     findings: list[Finding] = []
     ignore_cache: dict[int, set[str]] = {}
-    for r in all_rules().values():
-        if r.named_by(skip):
+    for r, names in _plan():
+        if skip and not names.isdisjoint(skip):
             continue
-        severity = next(
-            (overrides[k] for k in (r.id, *r.hadolint_ids) if k in overrides), r.severity
-        )
+        severity = r.severity
+        if overrides:
+            severity = next(
+                (overrides[k] for k in (r.id, *r.hadolint_ids) if k in overrides), r.severity
+            )
         try:
             hits = list(r.check(doc, ctx))
         except Exception as exc:  # a rule bug must not take the run down
@@ -155,7 +176,7 @@ def run_rules(
             if key not in ignore_cache:
                 ignore_cache[key] = inline_ignores(doc, instr)
             ignored = ignore_cache[key]
-            if r.named_by(ignored):
+            if ignored and not names.isdisjoint(ignored):
                 continue
             if instr.onbuild:
                 message = f"ONBUILD trigger: {message}"

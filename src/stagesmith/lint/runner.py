@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from stagesmith.config import load_config
 from stagesmith.errors import StagesmithError
 from stagesmith.lint.config import LintSettings, settings_from
 from stagesmith.lint.discover import STDIN, expand
@@ -33,7 +33,11 @@ def read_text(name: str) -> str:
     """Read a Dockerfile as text the way ``stagesmith parse`` does: bytes that are not UTF-8
     survive as surrogate escapes (shown as ``\\xNN``), so both commands see the same text."""
     try:
-        data = sys.stdin.buffer.read() if name == STDIN else Path(name).read_bytes()
+        if name == STDIN:
+            data = sys.stdin.buffer.read()
+        else:
+            with open(name, "rb") as fh:
+                data = fh.read()
     except IsADirectoryError:
         raise StagesmithError(f"{name}: is a directory") from None
     except OSError as exc:
@@ -50,12 +54,20 @@ def settings_for(config_file: Path | None, paths: list[str]) -> LintSettings:
     root still finds the root's ``.stagesmith.yaml``; the current directory is the last resort.
     """
     if config_file is not None:
+        from stagesmith.config import load_config
+
         cfg = load_config(config_file)
         return settings_from(cfg.section("lint"), cfg.source)
     first = next((p for p in paths if p != STDIN), None)
     start = Path(first).resolve() if first else Path.cwd()
     if start.is_file() or not start.exists():
         start = start.parent
+    if not os.environ.get("STAGESMITH_CONFIG") and not any(
+        _may_hold_config(d) for d in (start, *start.parents, Path.cwd())
+    ):
+        return LintSettings()  # nothing to read: skip importing the YAML/TOML readers
+    from stagesmith.config import load_config
+
     cfg = load_config(None, start)
     for parent in start.parents:
         if cfg.source is not None:
@@ -64,6 +76,26 @@ def settings_for(config_file: Path | None, paths: list[str]) -> LintSettings:
     if cfg.source is None:
         cfg = load_config(None, Path.cwd())
     return settings_from(cfg.section("lint"), cfg.source)
+
+
+#: The files :func:`stagesmith.config.load_config` looks for (tests check they match).
+CONFIG_FILES = (".stagesmith.yaml", ".stagesmith.yml", "pyproject.toml")
+
+
+def _may_hold_config(directory: Path) -> bool:
+    """A config file is there (a ``pyproject.toml`` only if it mentions stagesmith)."""
+    for name in CONFIG_FILES:
+        path = os.path.join(directory, name)
+        if os.path.isfile(path):
+            if name != "pyproject.toml":
+                return True
+            try:
+                with open(path, "rb") as fh:
+                    if b"stagesmith" in fh.read():
+                        return True
+            except OSError:
+                return True  # let the config reader report it
+    return False
 
 
 def lint_docs(docs: list[Doc], settings: LintSettings) -> Report:

@@ -103,6 +103,12 @@ def _pip_packages(words: list[str]) -> list[str]:
 
 def installs(text: str) -> list[Install]:
     """Every install command in ``text`` with the packages it names."""
+    return list(_installs(text))
+
+
+@lru_cache(maxsize=2048)
+def _installs(text: str) -> tuple[Install, ...]:
+    """Several rules ask about the same RUN: read it once."""
     found: list[Install] = []
     for words in commands(text):
         tool = words[0].rsplit("/", 1)[-1]
@@ -156,7 +162,7 @@ def installs(text: str) -> list[Install]:
                 found.append(Install("conda", words, pkgs))
         elif tool in ("npm", "yarn", "pnpm") and rest[:1] in (["install"], ["ci"], ["add"], ["i"]):
             found.append(Install("npm", words, _positional(rest[1:])))
-    return found
+    return tuple(found)
 
 
 _REMOVE_VERBS = {
