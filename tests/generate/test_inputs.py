@@ -172,6 +172,21 @@ def test_wrongly_typed_env_values(tmp_path: Path, body: str, needle: str) -> Non
     assert not out.exists()
 
 
+@pytest.mark.parametrize(
+    "pyproject",
+    [
+        '[project]\nname = "x"\ndependencies = "flask"\n',
+        '[project]\nname = "x"\nrequires-python = 3.11\n',
+        '[project]\nname = "x"\nscripts = ["a"]\n',
+        '[tool.poetry]\nname = "x"\ndependencies = ["flask"]\n',
+    ],
+)
+def test_wrongly_typed_pyproject_values(tmp_path: Path, pyproject: str) -> None:
+    (tmp_path / "p").mkdir()
+    (tmp_path / "p/pyproject.toml").write_text(pyproject)
+    _one_error(_run("generate", "p", cwd=tmp_path), "must be a")
+
+
 def test_cli_runtime_apt_checked(tmp_path: Path) -> None:
     _one_error(_run("generate", str(FIXTURES / "apps/py-web"), "--runtime-apt", "a b",
                     cwd=tmp_path), "not a Debian package name")  # fmt: skip

@@ -345,8 +345,18 @@ def read_project(root: Path, requirements: Path | None = None) -> PythonSpec:
         poetry = (data.get("tool") or {}).get("poetry") or {}
         name = str(project.get("name") or poetry.get("name") or root.resolve().name)
         spec = PythonSpec(kind="pyproject", source="pyproject.toml", name=_safe(name))
-        spec.pip_packages = [str(d) for d in project.get("dependencies") or []]
+        deps = project.get("dependencies") or []
+        if not isinstance(deps, list) or not all(isinstance(d, str) for d in deps):
+            raise StagesmithError(f"{pyproject}: [project].dependencies must be a list of strings")
+        spec.pip_packages = list(deps)
         rp = project.get("requires-python")
+        if rp is not None and not isinstance(rp, str):
+            raise StagesmithError(f"{pyproject}: [project].requires-python must be a string")
+        for table in ("scripts", "optional-dependencies"):
+            if not isinstance(project.get(table) or {}, dict):
+                raise StagesmithError(f"{pyproject}: [project.{table}] must be a table")
+        if not isinstance(poetry, dict) or not isinstance(poetry.get("dependencies") or {}, dict):
+            raise StagesmithError(f"{pyproject}: [tool.poetry.dependencies] must be a table")
         if not project and poetry:
             spec.pip_packages, rp = _poetry_dependencies(poetry, spec.warnings)
             rp = _poetry_version(rp) if rp else rp  # ``^3.11`` -> ``>=3.11,<4``
