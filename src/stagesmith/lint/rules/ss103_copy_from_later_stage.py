@@ -10,7 +10,7 @@ from stagesmith.lint.model import Severity
 from stagesmith.lint.source import Doc
 
 
-@rule("SS103", "from-later-stage", Severity.ERROR)
+@rule("SS103", "from-later-stage", Severity.ERROR, hadolint="DL3022")
 def check(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """``COPY --from`` / ``--mount=from=`` / ``FROM`` names a stage defined later in the file.
 
