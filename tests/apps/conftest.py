@@ -44,6 +44,11 @@ ML_CHECK = (
     " y = c.get('/predict/3.0').get_json()['y']; assert abs(y - 7.0) < 1e-9, y;"
     " print('predict ok', numpy.__version__)"
 )
+POETRY_CHECK = (
+    "import importlib.metadata as m, poetry_svc; c = poetry_svc.app.test_client();"
+    " assert c.get('/health').data == b'ok';"
+    " print('flask', m.version('flask'), 'werkzeug', m.version('werkzeug'), 'health ok')"
+)
 
 APPS = {
     "py-web": App("py-web", FIXTURES / "apps/py-web", ["{dir}"],
@@ -51,6 +56,9 @@ APPS = {
     "py-cext": App("py-cext", FIXTURES / "apps/py-cext", ["{dir}"],
                    ["fastsum", "1000"], "sum_squares(1000) = 332833500"),
     "py-uv": App("py-uv", FIXTURES / "apps/py-uv", ["{dir}"], [], 'newer = "1.10"'),
+    # flask = "^3.0" would resolve to the newest 3.x; poetry.lock pins 3.0.3 / werkzeug 3.0.3
+    "py-poetry": App("py-poetry", FIXTURES / "apps/py-poetry", ["{dir}"],
+                     ["python", "-c", POETRY_CHECK], "flask 3.0.3 werkzeug 3.0.3 health ok"),
     "ml-app": App("ml-app", ROOT / "examples/ml-app", ["--file", "{dir}/environment.yaml"],
                   ["python", "-c", ML_CHECK], "predict ok 1.26."),
 }  # fmt: skip
