@@ -111,6 +111,39 @@ def test_secrets_by_content_and_by_name_even_when_deleted_later() -> None:
     assert all(b"npm_abcdef" not in repr(f.to_dict()).encode() for f in found)
 
 
+def test_cloud_credentials_gcloud_kube_azure() -> None:
+    sa_key = (
+        b'{"type": "service_account", "project_id": "p", "private_key_id": "k1",\n'
+        b' "private_key": "-----BEGIN PRIVATE KEY-----\\nMIIEvQ\\n-----END PRIVATE KEY-----\\n",\n'
+        b' "client_email": "ci@p.iam.gserviceaccount.com"}'
+    )
+    layer = {
+        "root/.config/gcloud/application_default_credentials.json": (
+            b'{"client_id": "x.apps.googleusercontent.com", "refresh_token": "1//0abc",'
+            b' "type": "authorized_user"}'
+        ),
+        "root/.config/gcloud/access_tokens.db": b"SQLite format 3\0" + b"\0" * 64,
+        "app/keys/deployer-4f2a.json": sa_key,
+        "root/.kube/config": (
+            b"apiVersion: v1\nkind: Config\nusers:\n- name: ci\n  user:\n"
+            b"    token: eyJhbGciOiJSUzI1NiJ9.payload.sig\n"
+        ),
+        "home/app/.kube/config": b"apiVersion: v1\nkind: Config\nclusters: []\nusers: []\n",
+        "root/.azure/msal_token_cache.json": b'{"AccessToken": {"k": {"secret": "eyJ0"}}}',
+        "app/settings.json": b'{"type": "service_account_docs", "note": "no key in here at all"}',
+    }
+    found = run_checks(SynthImage([layer], Config(user="1")))
+    kinds = {f.subject: f.evidence["kind"] for f in found if f.id == "secret"}
+    assert kinds == {
+        "root/.config/gcloud/application_default_credentials.json": "gcloud-credentials",
+        "root/.config/gcloud/access_tokens.db": "gcloud-credentials",
+        "app/keys/deployer-4f2a.json": "gcp-service-account",
+        "root/.kube/config": "kubeconfig",
+        "root/.azure/msal_token_cache.json": "azure-credentials",
+    }
+    assert all(b"eyJhbGci" not in repr(f.to_dict()).encode() for f in found)
+
+
 def test_clean_image_has_no_findings() -> None:
     layer = {"etc/passwd": PASSWD, "app/main.py": b"print('hi')\n", "usr/bin/python3": Sym("x")}
     assert run_checks(SynthImage([layer], Config(user="10001"))) == []

@@ -105,3 +105,18 @@ def test_docker_archive_with_identical_layers(tmp_path: Path) -> None:
     src = docker_archive(tmp_path / "x.tar", [[file("a", b"1")], [file("a", b"1")]])
     with open_image(src) as img:
         assert [i for i, _, _ in img.walk()] == [0, 1]
+
+
+def test_arm64_and_arm64_v8_name_the_same_platform_both_ways(tmp_path: Path) -> None:
+    # a descriptor without the variant (as many indexes write it) and a request with it
+    src = oci_layout(
+        tmp_path / "m",
+        {"linux/amd64": [[file("arch", b"amd64")]], "linux/arm64": [[file("arch", b"arm64")]]},
+    )
+    assert _arch(src, platform="linux/arm64/v8") == b"arm64"
+    assert _arch(src, platform="linux/arm64") == b"arm64"
+    with pytest.raises(ImageError, match="no image for platform linux/arm64/v7"):
+        open_image(src, platform="linux/arm64/v7")
+    # and the other way round: the descriptor names v8, the request does not
+    src2 = oci_layout(tmp_path / "n", {"linux/arm64/v8": [[file("arch", b"v8")]]})
+    assert _arch(src2, platform="linux/arm64") == b"v8"

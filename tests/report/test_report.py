@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import pathlib
 import re
 
 from rich.console import Console
@@ -159,3 +160,37 @@ def test_every_emitted_finding_id_is_known_to_the_gates() -> None:
     assert gates.unknown_ids() == ["no-such-id"]
     emitted = {f["id"] for f in inspect_image(fat(), "x").report["findings"]}
     assert emitted <= KNOWN_IDS
+
+
+def test_reports_show_source_digests_compressed_sizes_and_a_findings_chart(
+    tmp_path: pathlib.Path,
+) -> None:
+    from stagesmith.image import open_image
+    from tests.archives import docker_archive, file
+
+    src = docker_archive(
+        tmp_path / "x.tar",
+        [[file("usr/bin/gcc", b"#!/bin/sh\n" * 9, 0o755), file("a", 3000)], [file("a", 10)]],
+        compression="gzip",
+        legacy=False,
+    )
+    with open_image(src) as image:
+        report = inspect_image(image, str(src)).report
+        digest = image.layers[0].digest
+    assert report["source"] == {
+        "format": "docker-archive",
+        "platform": "linux/amd64",
+        "reference": "stagesmith/test:latest",
+    }
+    buf = io.StringIO()
+    render_inspect(Console(file=buf, width=200), report)
+    text = buf.getvalue()
+    assert digest[:19] in text and digest[:20] not in text  # sha256: + 12 hex digits
+    assert "(docker-archive, linux/amd64)" in text
+    gz = report["layers"][0]["compressed_size"]
+    from stagesmith.report.fmt import human_size
+
+    assert human_size(gz) in text and human_size(report["totals"]["compressed_size"]) in text
+    html = render_inspect_html(report)
+    assert "Findings by kind and severity" in html
+    assert re.search(r"warning build-tool.*?class=\"val\">1<", html, re.S)

@@ -59,15 +59,40 @@ KEY_NAMES = {"id_rsa", "id_dsa", "id_ecdsa", "id_ed25519"}
 NPM_TOKEN_RE = re.compile(rb"(_authToken|_auth|_password)\s*=\s*\S+")
 
 
+#: Base names (besides dot files) that may hold credentials; anything else is skipped fast.
+_CANDIDATE_NAMES = frozenset(
+    {
+        *KEY_NAMES,
+        "credentials",
+        "config.json",
+        "config",
+        "application_default_credentials.json",
+        "adc.json",
+        "credentials.db",
+        "access_tokens.db",
+        "accessTokens.json",
+        "msal_token_cache.json",
+        "msal_token_cache.bin",
+        "service_principal_entries.json",
+    }
+)
+_AZURE_TOKENS = frozenset(
+    {
+        "accessTokens.json",
+        "msal_token_cache.json",
+        "msal_token_cache.bin",
+        "service_principal_entries.json",
+    }
+)
+KUBE_CRED_RE = re.compile(
+    rb"^\s*(token|client-key-data|client-key|password|id-token|refresh-token)\s*:\s*\S", re.M
+)
+
+
 def _named_kind(path: str) -> str | None:
     """A secret recognised by name alone, or a name that needs its content checked."""
     head, _, base = path.rpartition("/")
-    if (
-        base[:1] != "."
-        and base not in KEY_NAMES
-        and base != "credentials"
-        and base != "config.json"
-    ):
+    if base[:1] != "." and base not in _CANDIDATE_NAMES:
         return None  # the common case, cheap: this runs for every file
     parent = head.rpartition("/")[2]
     if base in KEY_NAMES:
@@ -78,6 +103,15 @@ def _named_kind(path: str) -> str | None:
         return "aws-credentials"
     if parent == ".docker" and base == "config.json":
         return "?docker-config"
+    if parent == ".kube" and base == "config":
+        return "?kubeconfig"
+    if "/gcloud" in f"/{head}":
+        if base in ("credentials.db", "access_tokens.db"):
+            return "gcloud-credentials"
+        if base in ("application_default_credentials.json", "adc.json"):
+            return "?gcloud-adc"
+    if parent == ".azure" and base in _AZURE_TOKENS:
+        return "azure-credentials"
     if base == ".npmrc":
         return "?npmrc"
     if base in (".pypirc", ".netrc", ".git-credentials"):
@@ -114,6 +148,10 @@ class SecretsCheck(Check):
             return
         named = _named_kind(path)
         data = content.head(MAX_SCAN)
+        # a Google service-account key file, whatever it is called (it embeds a private key)
+        if b"service_account" in data and b'"private_key"' in data and _service_account(data):
+            self.hits[(path, layer)] = ("gcp-service-account", "Google service-account key")
+            return
         # a plain substring test first (fast C search); the regex only runs on a candidate
         m = KEY_RE.search(data) if b"PRIVATE KEY" in data else None
         if m:
@@ -125,6 +163,12 @@ class SecretsCheck(Check):
         if named == "?docker-config":
             if _docker_auths(data):
                 self.hits[(path, layer)] = ("docker-config", "registry credentials in auths")
+        elif named == "?kubeconfig":
+            if KUBE_CRED_RE.search(data):
+                self.hits[(path, layer)] = ("kubeconfig", "Kubernetes credentials in kubeconfig")
+        elif named == "?gcloud-adc":
+            if b"refresh_token" in data or b"private_key" in data:
+                self.hits[(path, layer)] = ("gcloud-credentials", "gcloud application credentials")
         elif named == "?npmrc":
             if NPM_TOKEN_RE.search(data):
                 self.hits[(path, layer)] = ("npmrc", "npm auth token")
@@ -177,3 +221,15 @@ def _docker_auths(data: bytes) -> bool:
     if not isinstance(auths, dict):
         return False
     return any(isinstance(v, dict) and (v.get("auth") or v.get("password")) for v in auths.values())
+
+
+def _service_account(data: bytes) -> bool:
+    try:
+        doc = json.loads(data.decode("utf-8", "replace"))
+    except ValueError:
+        return b'"type": "service_account"' in data or b'"type":"service_account"' in data
+    return (
+        isinstance(doc, dict)
+        and doc.get("type") == "service_account"
+        and bool(doc.get("private_key"))
+    )

@@ -6,6 +6,7 @@ two of them, so all numbers come from one place.
 Schema (``stagesmith.inspect/v1``)::
 
     {"schema": "stagesmith.inspect/v1", "image": str,
+     "source": {"format": str, "platform": str, "reference": str},
      "config": {"user": str, "entrypoint": [...]|null, "cmd": [...]|null, "workdir": str,
                 "exposed_ports": [str], "healthcheck": bool},
      "layers": [{"index": int, "digest": str, "size": int, "compressed_size": int|null,
@@ -140,6 +141,11 @@ def inspect_image(
     report = {
         "schema": SCHEMA,
         "image": name,
+        "source": {
+            "format": str(_get(image, "source_format", default="") or ""),
+            "platform": str(_get(image, "platform", default="") or ""),
+            "reference": str(_get(image, "reference", default="") or ""),
+        },
         "config": config_summary(image.config),
         "layers": layers,
         "totals": {

@@ -96,8 +96,31 @@ def _inspect_parts(
                 "empty": "No file is stored in more than one layer.",
             }
         )
-    sections.append(_findings_section(report["findings"], "Findings"))
+    chart = findings_chart(report["findings"])
+    findings = _findings_section(report["findings"], "Findings")
+    if chart:
+        findings["svg"] = chart
+    sections.append(findings)
     return kpis, sections
+
+
+_SEVERITY_COLORS = {"error": "#dc2626", "warning": "#f59e0b", "info": "#0ea5e9"}
+
+
+def findings_chart(findings: list[dict[str, Any]]) -> str:
+    """Bars of finding counts by id, colored by severity (most severe first)."""
+    counts: dict[tuple[str, str], int] = {}
+    for f in findings:
+        key = (f["severity"], f["id"])
+        counts[key] = counts.get(key, 0) + 1
+    order = {"error": 0, "warning": 1, "info": 2}
+    rows = sorted(counts.items(), key=lambda kv: (order.get(kv[0][0], 3), -kv[1], kv[0][1]))
+    return bar_chart(
+        [(f"{sev} {fid}", n) for (sev, fid), n in rows],
+        colors=[_SEVERITY_COLORS.get(sev, "#64748b") for (sev, _), _ in rows],
+        fmt=lambda v: str(int(v)),
+        title="Findings by kind and severity",
+    )
 
 
 def _page(title: str, subtitle: str, kpis: list[tuple[str, str]], sections: list[Any]) -> str:

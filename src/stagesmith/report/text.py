@@ -16,15 +16,32 @@ _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 def render_inspect(console: Console, report: dict[str, Any]) -> None:
     totals = report["totals"]
-    console.print(f"[bold]{escape(report['image'])}[/bold]", markup=True)
+    source = report.get("source") or {}
+    where = ", ".join(str(v) for v in (source.get("format"), source.get("platform")) if v)
+    console.print(
+        f"[bold]{escape(report['image'])}[/bold]" + (f" ({escape(where)})" if where else ""),
+        markup=True,
+    )
     table = Table(title="Layers", title_justify="left")
     table.add_column("#", justify="right")
+    table.add_column("digest")
     table.add_column("size", justify="right")
+    table.add_column("compressed", justify="right")
     table.add_column("created by", overflow="fold")
     for row in report["layers"]:
-        table.add_row(str(row["index"]), human_size(row["size"]), Text(short(row["created_by"])))
+        table.add_row(
+            str(row["index"]),
+            short_digest(row["digest"]),
+            human_size(row["size"]),
+            _maybe_size(row.get("compressed_size")),
+            Text(short(row["created_by"])),
+        )
     table.add_row(
-        "", human_size(totals["size"]), f"total: {totals['layers']} layers, {totals['files']} files"
+        "",
+        "",
+        human_size(totals["size"]),
+        _maybe_size(totals.get("compressed_size")),
+        f"total: {totals['layers']} layers, {totals['files']} files",
     )
     console.print(table)
     eff = report.get("efficiency")
@@ -44,6 +61,16 @@ def render_inspect(console: Console, report: dict[str, Any]) -> None:
                 )
             console.print(waste)
     render_findings(console, report["findings"])
+
+
+def short_digest(digest: str) -> str:
+    """``sha256:0123456789ab`` (12 hex digits, as ``docker images`` shows ids)."""
+    algo, _, hexd = (digest or "").partition(":")
+    return f"{algo}:{hexd[:12]}" if hexd else (digest or "")[:19]
+
+
+def _maybe_size(value: Any) -> str:
+    return "-" if value is None else human_size(value)
 
 
 def render_findings(
