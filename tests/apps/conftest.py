@@ -59,6 +59,10 @@ APPS = {
     # flask = "^3.0" would resolve to the newest 3.x; poetry.lock pins 3.0.3 / werkzeug 3.0.3
     "py-poetry": App("py-poetry", FIXTURES / "apps/py-poetry", ["{dir}"],
                      ["python", "-c", POETRY_CHECK], "flask 3.0.3 werkzeug 3.0.3 health ok"),
+    # run from the project directory: the context is the cwd, requirements in a subdirectory
+    "py-reqs": App("py-reqs", FIXTURES / "apps/py-reqs",
+                   ["--requirements", "requirements/prod.txt"],
+                   ["python", "-c", FLASK_CHECK], "health ok", {"cwd": True}),
     "ml-app": App("ml-app", ROOT / "examples/ml-app", ["--file", "{dir}/environment.yaml"],
                   ["python", "-c", ML_CHECK], "predict ok 1.26."),
 }  # fmt: skip
@@ -112,7 +116,7 @@ def build_generated(
     args = [a.replace("{dir}", str(ctx)) for a in app.build_input]
     return stagesmith(
         "build", *args, "--config", str(ENGINE_CONFIG), "--engine", "podman",
-        "--repository", repository, *extra,
+        "--repository", repository, *extra, cwd=ctx if app.extra.get("cwd") else None,
     )  # fmt: skip
 
 
