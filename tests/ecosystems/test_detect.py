@@ -159,3 +159,32 @@ def test_gradle_spring_boot_version(tmp_path: Path) -> None:
     )
     spec = java.read(tmp_path)
     assert spec.spring_boot_version == "3.1.5" and spec.main_class == "com.acme.App"
+
+
+def test_node_output_vite_public_is_input_not_output(tmp_path: Path) -> None:
+    (tmp_path / "package.json").write_text(json.dumps({"scripts": {"build": "vite build"}}))
+    (tmp_path / "public").mkdir()
+    spec = node.read(tmp_path)
+    assert spec.output_dir == "dist" and "Vite" in spec.output_source and not spec.warnings
+    (tmp_path / "vite.config.mts").write_text('export default { build: { outDir: "site" } }\n')
+    assert node.read(tmp_path).output_dir == "site"
+
+
+def test_node_engines_source_is_kept(tmp_path: Path) -> None:
+    (tmp_path / "package.json").write_text(json.dumps({"engines": {"node": "^22.2"}}))
+    spec = node.read(tmp_path)
+    assert spec.node_major == "22" and spec.node_source == 'engines.node "^22.2"'
+
+
+@pytest.mark.parametrize(
+    ("doc", "kind"),
+    [
+        ({"devDependencies": {"prettier": "3"}, "scripts": {"lint": "prettier -c ."}}, None),
+        ({"scripts": {"build": "tsc"}}, "node"),
+        ({"main": "index.js"}, "node"),
+    ],
+)
+def test_python_with_root_package_json(tmp_path: Path, doc: dict[str, object], kind: str) -> None:
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "p"\n')
+    (tmp_path / "package.json").write_text(json.dumps(doc))
+    assert detect(tmp_path) == kind
