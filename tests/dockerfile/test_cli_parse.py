@@ -61,7 +61,7 @@ def test_parse_error_is_one_line_exit_2(tmp_path: Path) -> None:
     proc = run("parse", str(path))
     assert proc.returncode == 2
     assert proc.stdout == ""
-    assert proc.stderr == f"stagesmith: error: {path}:2:1: ENV must have two arguments\n"
+    assert proc.stderr == f"stagesmith: error: {path}:2:5: ENV must have two arguments\n"
 
 
 def test_missing_file_and_conflicting_flags() -> None:

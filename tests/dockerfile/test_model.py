@@ -165,8 +165,8 @@ def test_heredoc_fields_and_lines() -> None:
 def test_unterminated_heredoc_is_a_parse_error_at_its_instruction() -> None:
     with pytest.raises(ParseError) as info:
         parse("FROM a\n\nRUN <<EOF\nno end\n", path="x/Dockerfile")
-    assert (info.value.line, info.value.column) == (3, 1)
-    assert str(info.value) == "x/Dockerfile:3:1: unterminated heredoc EOF"
+    assert (info.value.line, info.value.column) == (3, 5)
+    assert str(info.value) == "x/Dockerfile:3:5: unterminated heredoc EOF"
 
 
 def test_directives_escape_and_line_ranges() -> None:
@@ -256,3 +256,22 @@ def test_pathological_inputs_stay_parse_errors_or_parse() -> None:
     assert not df.instructions[2].json_form
     huge_fd = parse("FROM a\nRUN " + "9" * 5000 + "<<EOF cat\nbody\nEOF\n").instructions[1]
     assert [(h.name, h.fd) for h in huge_fd.heredocs] == [("EOF", 0)]
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column"),
+    [
+        ("FROM a\n  ENV FOO\n", 2, 7),  # the argument that lacks a value
+        ("FROM a\nLABEL a=b  c\n", 2, 12),  # the word without '='
+        ("FROM a\nRUN  [1, 2]\n", 2, 6),  # the JSON array that is not all strings
+        ("FROM a\nRUN echo \\\n   && cat <<EOF\nx\n", 3, 11),  # heredoc word on a continuation
+        ("FROM a\nRUN x <<A <<B\nbody\nA\n", 2, 11),  # the heredoc that is not terminated
+        ("  # syntax=a\n # syntax=b\nFROM a\n", 2, 2),  # the repeated directive
+        ("# escape=x\nFROM a\n", 1, 1),
+    ],
+)
+def test_parse_errors_carry_the_column(text: str, line: int, column: int) -> None:
+    with pytest.raises(ParseError) as info:
+        parse(text, path="D")
+    assert (info.value.line, info.value.column) == (line, column)
+    assert str(info.value).startswith(f"D:{line}:{column}: ")

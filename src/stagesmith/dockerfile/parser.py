@@ -275,6 +275,14 @@ class _NotStrings(Exception):
     pass
 
 
+class _Located(ValueError):
+    """A ValueError that knows which text of the instruction it is about (for the column)."""
+
+    def __init__(self, message: str, needle: str) -> None:
+        super().__init__(message)
+        self.needle = needle
+
+
 def _reject_constant(name: str) -> object:
     raise ValueError(name)  # Go's encoding/json has no NaN/Infinity
 
@@ -326,7 +334,7 @@ def _name_val(rest: str, keyword: str, esc: str) -> list[str]:
     if "=" not in words[0]:
         parts = _split_whitespace(rest)
         if len(parts) < 2:
-            raise ValueError(f"{keyword} must have two arguments")
+            raise _Located(f"{keyword} must have two arguments", rest)
         # Go splits at most once: the value is everything after the first blank run
         key = parts[0]
         value = rest[len(key) :].lstrip("\t\v\f\r ")
@@ -334,8 +342,9 @@ def _name_val(rest: str, keyword: str, esc: str) -> list[str]:
     out: list[str] = []
     for word in words:
         if "=" not in word:
-            raise ValueError(
-                f"Syntax error - can't find = in {go_quote(word)}. Must be of the form: name=value"
+            raise _Located(
+                f"Syntax error - can't find = in {go_quote(word)}. Must be of the form: name=value",
+                word,
             )
         key, value = word.split("=", 1)
         out += [key, value, "="]
@@ -399,7 +408,7 @@ def node_from_line(line: str, esc: str) -> Instruction:
         else:
             ins.args = [""]  # BuildKit keeps unknown instructions with one empty argument
     except _NotStrings:
-        raise ValueError(_NOT_STRINGS) from None
+        raise _Located(_NOT_STRINGS, "[") from None
     return ins
 
 
@@ -426,9 +435,9 @@ def _heredoc_from_word(word: str) -> Heredoc | None:
             return None
         raw = Lexer("\\", raw_quotes=True, skip_unset=True).process(rest, {})[1]
     except ShellError as exc:
-        raise ValueError(str(exc)) from None
+        raise _Located(str(exc), word) from None
     if len(raw) != len(words):
-        raise ValueError(f"internal lexing of heredoc produced inconsistent results: {rest}")
+        raise _Located(f"internal lexing of heredoc produced inconsistent results: {rest}", word)
     name = words[0]
     quotes = name.count("'") + name.count('"')
     raw_quotes = raw[0].count("'") + raw[0].count('"')
@@ -469,8 +478,28 @@ def parse_instructions(
     total = len(lines)
     idx = 0  # index of the next raw line; equals BuildKit's currentLine
 
-    def fail(what: str, line: int) -> ParseError:
-        return ParseError(what, path=path, line=max(line, 1))
+    def fail(
+        what: str, line: int, needle: str | re.Pattern[str] | None = None, last: int = 0
+    ) -> ParseError:
+        """The error at ``line``; with ``needle`` (text or pattern), at the first place on
+        lines ``line`` to ``last`` where it occurs (line and column move there), else column 1."""
+        line = max(line, 1)
+        column = 1
+        if needle:
+            for number in range(line, max(last, line) + 1):
+                text = lines[number - 1] if number <= total else ""
+                if isinstance(needle, str):
+                    at = text.find(needle)
+                else:
+                    m = needle.search(text)
+                    at = m.start() if m else -1
+                if at >= 0:
+                    line, column = number, at + 1
+                    break
+        return ParseError(what, path=path, line=line, column=column)
+
+    def fail_at(exc: ValueError, line: int, last: int) -> ParseError:
+        return fail(str(exc), line, getattr(exc, "needle", None), last)
 
     while idx < total:
         raw = lines[idx]
@@ -479,7 +508,7 @@ def parse_instructions(
         token = _trim_newline(raw).lstrip(_SPACES)
         problem = d.feed(token)
         if problem:
-            raise fail(problem, idx + 1)
+            raise fail(problem, idx + 1, "#")
         if token.startswith("#"):
             token = ""
         idx += 1
@@ -507,13 +536,14 @@ def parse_instructions(
         try:
             ins = node_from_line(line, esc)
         except ValueError as exc:
-            raise fail(str(exc), start) from None
+            raise fail_at(exc, start, idx) from None
         ins.comments = comments
         if _can_have_heredoc(ins) and "<<" in line:
             try:
                 docs = _heredocs_in(line)
             except ValueError as exc:
-                raise fail(str(exc), start) from None
+                raise fail_at(exc, start, idx) from None
+            end_of_line = idx  # the heredoc words are on the instruction's own lines
             for doc in docs:
                 body: list[str] = []
                 terminated = False
@@ -528,7 +558,8 @@ def parse_instructions(
                         break
                     body.append(raw)
                 if not terminated:
-                    raise fail(f"unterminated heredoc {doc.name}", start)
+                    word = re.compile("<<-?[\"']?" + re.escape(doc.name))
+                    raise fail(f"unterminated heredoc {doc.name}", start, word, end_of_line)
                 doc.content = "".join(body)
                 ins.heredocs.append(doc)
         ins.start_line = start
