@@ -27,6 +27,9 @@ class GenerateOptions(BaseModel):
     file: Path | None = None
     requirements: Path | None = None
     tarball: Path | None = None
+    #: Build context for a requirements file or tarball (``stagesmith build --context``);
+    #: default: PATH when it is a directory, else the current directory.
+    context: Path | None = None
     runtime_base: str | None = None
     builder_base: str | None = None
     template: Path | None = None
@@ -105,7 +108,10 @@ def _make_plan(options: GenerateOptions) -> tuple[BuildPlan, Path]:
     }
     # The build context is the project directory: PATH when it is one, else the current
     # directory; requirements files and tarballs are named relative to it.
-    root = options.path if options.path is not None and path_is_dir else Path(".")
+    root = options.context or (options.path if options.path is not None and path_is_dir else None)
+    root = root or Path(".")
+    if not root.is_dir():
+        raise StagesmithError(f"{root}: the build context is not a directory")
     target = options.file or options.tarball or options.requirements or options.path or root
     if options.tarball is not None or (target.is_file() and _is_tarball(target)):
         tarball = _inside(target, root, "tarball")

@@ -69,6 +69,15 @@ def test_requirements_in_subdirectory_keeps_project_context(tmp_path: Path) -> N
     assert result.context == project
 
 
+def test_explicit_context_for_requirements(tmp_path: Path) -> None:
+    """``stagesmith build --context DIR --requirements DIR/...`` can hand its context over."""
+    project = _copy("py-reqs", tmp_path)
+    opts = GenerateOptions(requirements=project / "requirements/prod.txt", context=project)
+    result = generate(opts)
+    assert result.context == project
+    assert "pip install -r requirements/prod.txt" in result.dockerfile
+
+
 def test_requirements_outside_context_is_one_error(tmp_path: Path) -> None:
     project = _copy("py-reqs", tmp_path)
     elsewhere = tmp_path / "elsewhere"
