@@ -13,12 +13,16 @@ CATCHES = [
     pytest.param(
         "FROM python:3.12 AS b\nUSER app\nFROM python:3.12-slim\n", {}, id="user only in builder"
     ),
+    pytest.param("FROM scratch\nCOPY app /app\n", {}, id="scratch runs as uid 0"),
+    pytest.param(
+        "FROM scratch AS base\nCOPY app /app\nFROM base\n", {}, id="scratch through a parent stage"
+    ),
 ]
 
 PASSES = [
     pytest.param("FROM python:3.12-slim\nUSER 10001\n", {}, id="non root user"),
     pytest.param("FROM gcr.io/distroless/python3-debian12:nonroot\n", {}, id="distroless nonroot"),
-    pytest.param("FROM scratch\nCOPY app /app\n", {}, id="scratch"),
+    pytest.param("FROM scratch\nCOPY app /app\nUSER 65534\n", {}, id="scratch with a numeric USER"),
     pytest.param(
         "FROM python:3.12-slim AS base\nUSER app\nFROM base\n",
         {},

@@ -22,9 +22,29 @@ CATCHES = [
         {},
         id="alpine into debian",
     ),
+    pytest.param(
+        "FROM alpine:3.20\nCOPY --from=python:3.12-slim /usr/local/bin/python3 /usr/local/bin/\n",
+        {},
+        id="binary from an external glibc image into alpine",
+    ),
+    pytest.param(
+        "FROM debian:bookworm-slim\nCOPY --from=node:20-alpine /usr/local/bin/node /usr/local/bin/\n",
+        {},
+        id="binary from an external musl image into debian",
+    ),
 ]
 
 PASSES = [
+    pytest.param(
+        "FROM alpine:3.20\nCOPY --from=ghcr.io/astral-sh/uv:0.5 /uv /uvx /bin/\n",
+        {},
+        id="static binaries from an image whose libc the name does not tell",
+    ),
+    pytest.param(
+        "FROM alpine:3.20\nCOPY --from=python:3.12-slim /etc/mime.types /etc/mime.types\n",
+        {},
+        id="a config file from an external glibc image",
+    ),
     pytest.param(
         "FROM golang:1.22-alpine AS b\nFROM alpine:3.20\nCOPY --from=b /out/app /app\n",
         {},

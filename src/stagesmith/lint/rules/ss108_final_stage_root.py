@@ -23,7 +23,9 @@ def check(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """The final stage has no ``USER``, or its last ``USER`` is ``root`` / ``0``.
 
     Known non-root bases (``gcr.io/distroless/...:nonroot``, Chainguard, Bitnami,
-    ``nginx-unprivileged``, micromamba) are accepted without a ``USER``.
+    ``nginx-unprivileged``, micromamba) are accepted without a ``USER``. A ``scratch`` final
+    stage is reported too: without ``USER`` its program runs as uid 0 (use a numeric
+    ``USER 65534``; scratch has no ``/etc/passwd``).
 
     Bad::
 
@@ -40,7 +42,7 @@ def check(doc: Doc, ctx: Context) -> Iterator[Hit]:
         CMD ["python", "/app/main.py"]
     """
     final = final_stage(doc, ctx)
-    if final is None or final.base.lower() == "scratch":
+    if final is None:
         return
     for stage in lineage(doc, final):
         users = stage.of("USER")
@@ -50,6 +52,14 @@ def check(doc: Doc, ctx: Context) -> Iterator[Hit]:
             if name in ("root", "0"):
                 yield last, "the final stage switches back to root; end with an unprivileged USER"
             return
-    if _NONROOT_BASES.search(image_of(doc, final).lower()):
+    base = image_of(doc, final).lower()
+    if _NONROOT_BASES.search(base):
+        return
+    if base == "scratch":
+        yield (
+            final.from_instr,
+            "the final stage is FROM scratch with no USER, so its program runs as uid 0; "
+            "add a numeric USER (e.g. USER 65534)",
+        )
         return
     yield final.from_instr, "the final stage has no USER, so the container runs as root"
