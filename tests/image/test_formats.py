@@ -83,3 +83,23 @@ def test_every_format_reads_the_same(tmp_path: Path, kind: str, compression: str
         assert tree.get("usr/bin/tool").layer == 1
         assert tree.resolve("bin/tool") is tree.get("usr/bin/tool")
         assert tree.get("usr").total_size == 2000
+
+
+@pytest.mark.parametrize("compression", ["none", "gzip", "zstd"])
+def test_a_walk_stopped_early_stops_its_prefetching_worker(
+    tmp_path: Path, compression: str
+) -> None:
+    import threading
+
+    layers = [[file(f"f{i}", 300_000) for i in range(12)]]  # more than the worker runs ahead
+    src = docker_archive(tmp_path / "x.tar", layers, compression=compression)
+    before = threading.active_count()
+    with open_image(src) as img:
+        walk = img.walk(lambda e: True)
+        _, entry, reader = next(walk)
+        assert entry.path == "f0" and reader is not None and len(reader.read()) == 300_000
+        walk.close()  # the consumer gives up mid-layer
+        assert threading.active_count() == before
+        # and a full walk afterwards still verifies the layer against its diff_id
+        assert sum(1 for _ in img.walk()) == 12
+    assert threading.active_count() == before

@@ -19,8 +19,12 @@ from stagesmith.checks.base import Check, Content, Context
 from stagesmith.checks.index import DIR, FILE
 from stagesmith.checks.model import Finding, Severity
 
-#: Only small files are searched for key material; keys are a few KiB.
+#: Files with a credential-like name are read up to this much.
 MAX_SCAN = 64 * 1024
+#: Any other file is searched for key material only up to this size: a PEM private key is a
+#: few KiB (RSA-16384 is ~12.5 KiB), and reading every mid-sized file was most of the cost
+#: of the secrets check.
+MAX_KEY_FILE = 16 * 1024
 KEY_RE = re.compile(rb"-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY( BLOCK)?-----")
 _SKIP_PREFIXES = (
     "usr/share/doc/",
@@ -132,7 +136,7 @@ class SecretsCheck(Check):
         if _named_kind(path):
             return True
         size = int(entry.size or 0)
-        if size < 40 or size > MAX_SCAN or path.startswith(_SKIP_PREFIXES):
+        if size < 40 or size > MAX_KEY_FILE or path.startswith(_SKIP_PREFIXES):
             return False
         return not path.endswith(_SKIP_EXT)
 

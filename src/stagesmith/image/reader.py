@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from stagesmith.image.model import Entry, HistoryEntry, ImageConfig, ImageError, Layer
 from stagesmith.image.source import BlobStore, Resolved, close_region, resolve
-from stagesmith.image.streams import CHUNK, Hashing, decompressed, inflating, sniff
+from stagesmith.image.streams import CHUNK, Hashing, Prefetch, decompressed, inflating, sniff
 from stagesmith.image.tarscan import scan
 
 if TYPE_CHECKING:
@@ -125,12 +125,16 @@ class Image:
             hashing: Hashing | None = None
             if algo is None:
                 stream = decompressed(region, layer.compression, where)
-            elif ref.digest_is_diff_id:
-                hashing = Hashing(inflating(region, layer.compression, where), algo)
-                stream = io.BufferedReader(hashing, CHUNK)
             else:
-                hashing = Hashing(region, algo)
-                stream = decompressed(hashing, layer.compression, where)
+                # every byte must pass: read, hash and inflate in a worker thread, ahead of
+                # the header parsing and checks done here
+                if ref.digest_is_diff_id:
+                    hashing = Hashing(inflating(region, layer.compression, where), algo)
+                    inner: io.RawIOBase = hashing
+                else:
+                    hashing = Hashing(region, algo)
+                    inner = inflating(hashing, layer.compression, where)
+                stream = io.BufferedReader(Prefetch(inner), CHUNK)
             limit = layer.compressed_size if layer.compression == "none" else None
             total = count = 0
             for entry, reader in scan(stream, where, want, limit):

@@ -7,6 +7,7 @@ SHA-256 of the compressed bytes is updated as they pass, and decompression is in
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import os
@@ -223,3 +224,75 @@ def decompressed(raw: io.RawIOBase, compression: str, where: str) -> BinaryIO:
     if inner.seekable():
         return io.BufferedReader(inner, SEEK_BUFFER)
     return io.BufferedReader(inner, CHUNK)
+
+
+#: Bytes a prefetching worker reads per step, and how many steps it may run ahead.
+PREFETCH_CHUNK = 1 << 18
+PREFETCH_DEPTH = 4
+
+
+class Prefetch(io.RawIOBase):
+    """Reads ``raw`` to its end in a worker thread, ``PREFETCH_DEPTH`` chunks ahead.
+
+    Used when every byte of a layer must pass anyway (a digest to check, or a compressed
+    blob): reading, hashing and inflating (``preadv``, hashlib and zlib/zstd all release the
+    GIL) then run on the second core while the walk parses headers and runs checks. Memory is
+    bounded by the queue. An error in the worker (truncated or corrupt data) is raised here
+    when the reader reaches the point where it happened. ``close`` stops the worker.
+    """
+
+    def __init__(self, raw: io.RawIOBase) -> None:
+        super().__init__()
+        import queue
+        import threading
+
+        self._raw = raw
+        self._queue: queue.Queue[bytes | BaseException | None] = queue.Queue(PREFETCH_DEPTH)
+        self._stop = threading.Event()
+        self._chunk = memoryview(b"")
+        self._done = False
+        self._thread = threading.Thread(target=self._work, name="stagesmith-prefetch", daemon=True)
+        self._thread.start()
+
+    def _work(self) -> None:
+        put, read, stop = self._queue.put, self._raw.read, self._stop
+        try:
+            while not stop.is_set():
+                data = read(PREFETCH_CHUNK)
+                if not data:
+                    break
+                put(data)
+        except BaseException as exc:  # handed to the reader, raised in its thread
+            put(exc)
+            return
+        put(None)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: bytearray | memoryview) -> int:  # type: ignore[override]
+        chunk = self._chunk
+        if not chunk:
+            if self._done:
+                return 0
+            item = self._queue.get()
+            if item is None:
+                self._done = True
+                return 0
+            if isinstance(item, BaseException):
+                self._done = True
+                raise item
+            chunk = memoryview(item)
+        n = min(len(b), len(chunk))
+        b[:n] = chunk[:n]
+        self._chunk = chunk[n:]
+        return n
+
+    def close(self) -> None:
+        if not self._stop.is_set():
+            self._stop.set()
+            while self._thread.is_alive():  # unblock a worker waiting on a full queue
+                with contextlib.suppress(Exception):  # queue.Empty
+                    self._queue.get(timeout=0.05)
+            self._thread.join()
+        super().close()
