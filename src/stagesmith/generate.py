@@ -119,7 +119,7 @@ def _make_plan(options: GenerateOptions) -> tuple[BuildPlan, Path]:
         return python_plan.plan_conda_pack(spec, images, **kw), root
     if not target.exists() and not (root / target).exists():
         raise StagesmithError(f"{target}: file not found")
-    if target.suffix in (".yaml", ".yml") and (target.is_file() or options.file is not None):
+    if options.requirements is None and target.suffix in (".yaml", ".yml"):
         spec = python_spec.read_conda(target)
         return python_plan.plan(spec, images, **kw), target.parent
     if options.requirements is not None or target.is_file():
@@ -129,9 +129,9 @@ def _make_plan(options: GenerateOptions) -> tuple[BuildPlan, Path]:
     if combined.detect(target) is None and python_spec.detect(target):
         spec = python_spec.read_project(target)
         return python_plan.plan(spec, images, **kw), target
-    kind = combined.detect(target) or "this"
+    kind = combined.detect(target)
     for field, flag in _PYTHON_ONLY.items():
-        if getattr(options, field):
+        if kind is not None and getattr(options, field):
             raise UsageError(f"{flag} is not supported for {kind} projects (Python only)")
     eco = combined.EcoOptions(runtime_base=options.runtime_base, healthcheck=options.health_cmd)
     return combined.plan_project(target, images, eco), target
