@@ -261,10 +261,16 @@ def test_development_gets_dev_dependencies(
 ) -> None:
     for name, text in files.items():
         (tmp_path / name).write_text(text)
+    (tmp_path / "tests").mkdir()
     result = generate(GenerateOptions(path=tmp_path))
     dev = result.dockerfile.split(" AS development", 1)[1].split("\nFROM ", 1)[0]
     assert line in dev and 'CMD ["bash"]' in dev
     assert any(d.key == "development" and d.value == source for d in result.plan.decisions)
+    # the test target installs them too, before pytest runs
+    test = result.dockerfile.split(" AS test", 1)[1].split("\nFROM ", 1)[0]
+    assert test.index(line) < test.index("pytest -q")
+    dockerfile.parse_string(result.dockerfile)
+    assert lint_errors(result.dockerfile) == []
 
 
 def test_uv_and_poetry_dev_groups() -> None:
