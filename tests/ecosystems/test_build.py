@@ -144,7 +144,7 @@ def test_rust_release_binary_on_slim(built: Callable[[str], Built]) -> None:
     files = assert_clean(image)
     assert "/usr/local/bin/rust-hello" in files
     assert not any("/rustlib/" in f for f in files)
-    assert image.report["config"]["user"] == "app"
+    assert image.report["config"]["user"] == "10001:10001"  # numeric (runAsNonRoot)
 
 
 def test_java_jar_on_jre(built: Callable[[str], Built]) -> None:
@@ -267,13 +267,25 @@ def test_healthcheck_and_labels_reach_the_image(
 #: app -> (command after the image name, expected output pattern, files that must be there).
 NEW_PROJECTS: dict[str, tuple[tuple[str, ...], str, tuple[str, ...]]] = {
     "go-multi-cmd": ((), r"fleetctl ok fleet 0\.3\.1", ("/usr/local/bin/fleetd",)),
-    "go-cgo": ((), r"go-cgo ok twice=42 uid=65532", ("/usr/local/bin/go-cgo",)),
+    "go-cgo": (
+        (),
+        r"go-cgo ok twice=42 uid=65532 zone=Asia/Tokyo",
+        ("/usr/local/bin/go-cgo", "/usr/share/zoneinfo/Asia/Tokyo"),
+    ),
     "rust-workspace": ((), r"wsk ok core=linked uid=[1-9]\d*", ("/usr/local/bin/wsk",)),
     "rust-binlib": ((), r"textkit-cli ok BINLIB", ("/usr/local/bin/textkit-cli",)),
+    # [[bench]], [[test]], [[example]] in the manifest, and a build.rs whose value is printed.
+    "rust-targets": ((), r"meter ok built=by-build-rs parts=3", ("/usr/local/bin/meter",)),
     "java-multimodule": (
         (),
         r"shop-app ok greeter=linked user=app",
         ("/app/app.jar", "/app/lib/greeter-2.1.0.jar"),
+    ),
+    # Gradle multi-project (no root build script), built by Debian's Gradle 4.4 stand-in.
+    "java-gradle-multi": (
+        (),
+        r"depot ok greeter=linked user=app",
+        ("/app/app.jar", "/app/lib/greeter.jar"),
     ),
     "node-yarn": (
         (),
@@ -331,3 +343,31 @@ def test_rust_stubs_do_not_reach_the_build(built: Callable[[str], Built]) -> Non
     assert sorted(f for f in image.files if f.startswith("/usr/local/bin/")) == [
         "/usr/local/bin/textkit-cli"
     ]
+
+
+def test_rust_stub_targets_do_not_reach_the_image(built: Callable[[str], Built]) -> None:
+    """The bench, test and example of rust-targets were stubs for the fetch: only meter ships."""
+    image = built("rust-targets")
+    assert sorted(f for f in image.files if f.startswith("/usr/local/bin/")) == [
+        "/usr/local/bin/meter"
+    ]
+    assert image.report["config"]["user"] == "10001:10001"
+
+
+def test_rust_on_distroless_cc(built: Callable[[str], Built], tmp_path: Path) -> None:
+    """``--runtime-base gcr.io/distroless/cc-debian12``: glibc + libgcc from the base, no shell."""
+    built("rust-hello")  # warms the builder layers and the cargo caches
+    tag = "localhost/stagesmith-test/app-rust-hello-cc:latest"
+    image = build_app(
+        APPS / "rust-hello", tag, tmp_path, "--runtime-base", "gcr.io/distroless/cc-debian12"
+    )
+    try:
+        assert run(tag).strip() == "rust-hello ok uid=65532"
+        files = assert_clean(image)
+        assert "/usr/local/bin/rust-hello" in files
+        assert any(f.endswith("/libc.so.6") for f in files)
+        assert any(f.endswith("/libgcc_s.so.1") for f in files)
+        assert not any(f.endswith(("/bin/sh", "/bin/bash", "/bin/dash")) for f in files)
+        assert image.report["config"]["user"] == "65532:65532"
+    finally:
+        podman("rmi", "-f", tag, check=False)
