@@ -80,8 +80,8 @@ def _inside(path: Path, root: Path, what: str) -> Path:
         raise StagesmithError(f"{path}: file not found")
     if not path.resolve().is_relative_to(root.resolve()):
         raise StagesmithError(
-            f"{path}: the {what} is outside the build context {root}"
-            " (run from the project directory or give it as PATH)"
+            f"{path}: the {what} is outside the build context {root.resolve()}"
+            " (run from the project directory, or give that directory as PATH)"
         )
     return path
 

@@ -311,7 +311,7 @@ def read_requirements(
             inc = path.parent / target
             if root is not None and not inc.resolve().is_relative_to(root.resolve()):
                 raise StagesmithError(
-                    f"{path}: {line!r} names a file outside the build context {root};"
+                    f"{path}: {line!r} names a file outside the build context {root.resolve()};"
                     " move it into the project"
                 )
             lines += read_requirements(inc, seen, files, root)
@@ -389,8 +389,8 @@ def read_project(root: Path, requirements: Path | None = None) -> PythonSpec:
         real = req.resolve()
         if not real.is_relative_to(croot):
             raise StagesmithError(
-                f"{req}: the requirements file is outside the build context {root}"
-                " (run from the project directory or give it as PATH)"
+                f"{req}: the requirements file is outside the build context {root.resolve()}"
+                " (run from the project directory, or give that directory as PATH)"
             )
         spec = PythonSpec(
             kind="requirements",
@@ -579,8 +579,8 @@ def read_conda_pack(tarball: Path, root: Path) -> PythonSpec:
     croot, real = root.resolve(), tarball.resolve()
     if not real.is_relative_to(croot):
         raise StagesmithError(
-            f"{tarball}: the tarball is outside the build context {root}"
-            " (run from the project directory or give it as PATH)"
+            f"{tarball}: the tarball is outside the build context {root.resolve()}"
+            " (run from the project directory, or give that directory as PATH)"
         )
     try:
         with tarfile.open(real) as tar:
