@@ -282,6 +282,7 @@ def test_healthcheck_is_exec_form_without_a_shell_and_shell_form_with_one() -> N
     )
     assert plan.runtime_shell is False
     assert 'CMD ["/nodejs/bin/node", "healthcheck.js"]\n' in distroless
+    assert decisions(plan)["healthcheck"].startswith("exec form: [")
     cmds = [c for c in dockerfile.parse_string(distroless) if c.cmd == "HEALTHCHECK"]
     assert cmds and cmds[0].json
     with pytest.raises(StagesmithError, match="needs a shell"):

@@ -191,16 +191,25 @@ def finish(plan: EcoPlan, options: EcoOptions) -> EcoPlan:
     """Apply the options every ecosystem shares: labels, healthcheck, user override."""
     plan.labels = {**plan.labels, **options.labels}
     plan.labels.setdefault("org.opencontainers.image.title", str(plan.params.get("name", "")))
-    if options.healthcheck:
-        plan.healthcheck = options.healthcheck
-        plan.decide("healthcheck", options.healthcheck, "requested with --healthcheck")
     if options.user:
         plan.user = options.user
         plan.decide("user", options.user, "requested by the user")
     if plan.runtime_shell is None:
         plan.runtime_shell = image_has_shell(plan.base("runtime"))
-    if plan.healthcheck:
-        plan.healthcheck_command()  # a command the runtime cannot run fails at plan time
+    if options.healthcheck:
+        plan.healthcheck = options.healthcheck
+        # A command the runtime cannot run fails here, at plan time.
+        form = "shell" if plan.healthcheck_command() == options.healthcheck.strip() else "exec"
+        plan.decide(
+            "healthcheck",
+            f"{form} form: {plan.healthcheck_command()}",
+            "requested with --health-cmd; "
+            + {
+                True: "the runtime has /bin/sh",
+                False: "the runtime has no shell (exec form, no /bin/sh -c)",
+                None: "runtime shell unknown: exec form unless the command needs a shell",
+            }[plan.runtime_shell],
+        )
     plan.dockerignore = list(
         dict.fromkeys([*COMMON_IGNORES, *(i for i in plan.dockerignore if i not in COMMON_IGNORES)])
     )
