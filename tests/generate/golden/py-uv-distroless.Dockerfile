@@ -3,7 +3,7 @@
 # `stagesmith plan` explains every choice below.
 FROM debian:bookworm-slim AS deps
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PYTHONDONTWRITEBYTECODE=1 VIRTUAL_ENV=/opt/venv
-RUN apt-get update && apt-get install -y --no-install-recommends build-essential python3-dev python3-venv && apt-get clean && rm -rf /var/lib/apt/lists/*
+RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends build-essential python3-dev python3-venv && apt-get clean && rm -rf /var/lib/apt/lists/*
 RUN /usr/bin/python3.11 -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
 WORKDIR /src
