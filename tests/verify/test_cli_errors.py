@@ -69,3 +69,19 @@ def test_nothing_to_run(tmp_path: Path) -> None:
 
 def test_bad_timeout() -> None:
     _one_line_exit_2(run("img", "--timeout", "0"), "must be positive")
+
+
+@pytest.mark.parametrize("name", ["./missing.tar", "/nonexistent/image.tar", "out/app.oci"])
+def test_archive_path_that_does_not_exist(name: str, tmp_path: Path) -> None:
+    _one_line_exit_2(run(name, cwd=tmp_path), f"image archive {name} not found")
+
+
+def test_no_engine_says_what_to_install(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    proc = subprocess.run(
+        [sys.executable, "-m", "stagesmith", "verify", "localhost/app:1"],
+        capture_output=True,
+        text=True,
+        env={"PATH": str(tmp_path / "empty"), "HOME": str(tmp_path)},
+    )
+    _one_line_exit_2(proc, "no container engine is available: install podman (apt-get install")

@@ -109,3 +109,35 @@ def test_start_check_server_exit0_and_crash(images: Images, podman_engine) -> No
     assert "exited 3" in crash.errors[0] and "boom" in crash.errors[0]
     leftovers = podman_engine._run(["ps", "-a", "--format", "{{.Names}}"], what="ps").stdout
     assert "stagesmith-verify-" not in leftovers
+
+
+def _sleepers(engine, image: str) -> list[str]:  # type: ignore[no-untyped-def]
+    """Containers of ``image`` still around that run ``sleep 120`` (only this test's do)."""
+    argv = ["ps", "-a", "--filter", f"ancestor={image}", "--format", "{{.ID}} {{.Command}}"]
+    out = engine._run(argv, what="ps").stdout
+    return [line for line in out.splitlines() if "sleep 120" in line]
+
+
+def test_command_that_times_out_leaves_no_container(images: Images, podman_engine) -> None:  # type: ignore[no-untyped-def]
+    test = CommandTest("hangs", "sleep", ["120"])
+    result = run_command_test(test, images.app, podman_engine, {}, [], RunOptions(), 3, {})
+    assert not result.passed and "timed out" in result.errors[0]
+    assert _sleepers(podman_engine, images.app) == []
+
+
+def test_silent_server_startup_is_measured(tmp_path, images: Images, podman_engine) -> None:  # type: ignore[no-untyped-def]
+    from stagesmith.engine import BuildRequest
+
+    (tmp_path / "Dockerfile").write_text(f'FROM {images.app}\nCMD ["sleep", "60"]\n')
+    tag = f"{images.app}-silent"
+    podman_engine.build(
+        BuildRequest(context=tmp_path, dockerfile=tmp_path / "Dockerfile", tags=[tag])
+    )
+    try:
+        result = check_starts(podman_engine, tag, ImageMeta(cmd=["sleep", "60"]), 3)
+    finally:
+        podman_engine.remove(tag, force=True)
+    assert result.passed and result.details["state"] == "running"
+    assert result.stdout is None  # it printed nothing ...
+    assert result.details["startup_seconds"] is not None  # ... and was still timed
+    assert result.details["startup_measured_by"] == "container running"

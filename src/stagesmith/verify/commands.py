@@ -14,6 +14,7 @@ import re
 import shlex
 import subprocess
 import time
+import uuid
 
 from stagesmith.errors import StagesmithError
 from stagesmith.verify.config import CommandTest, EnvVar, RunOptions
@@ -60,13 +61,23 @@ def run_command_test(
         entrypoint, args = "/bin/sh", _script(test, argv)
     else:
         entrypoint, args = "", argv
+    # Named, so a command that outlives --timeout can be removed: killing the CLI client
+    # alone leaves the container running.
+    name = f"stagesmith-verify-{uuid.uuid4().hex[:12]}"
     start = time.monotonic()
     try:
         proc = engine.run(
-            image, args, entrypoint=entrypoint, user=options.user, env=env, timeout=timeout
+            image,
+            args,
+            entrypoint=entrypoint,
+            user=options.user,
+            env=env,
+            timeout=timeout,
+            name=name,
         )
     except (StagesmithError, subprocess.TimeoutExpired) as exc:
         result.duration = time.monotonic() - start
+        engine.container_engine().stop(name)
         result.fail(f"command could not run: {exc}")
         return result
     result.duration = time.monotonic() - start

@@ -6,7 +6,9 @@
   image's ``/etc/passwd``, so ``USER admin`` with uid 0 still fails).
 * ``command-starts``: the image's own entrypoint + cmd runs: exiting 0 counts as started, still
   running after the grace period counts as started (a server), a non-zero exit fails.
-  ``startup_seconds`` is the time to exit 0, or for a server the time to its first output.
+  ``startup_seconds`` is the time to exit 0, or for a server the time to its first output; a
+  server that prints nothing is timed until the engine reports its container running
+  (``startup_measured_by`` says which).
 """
 
 from __future__ import annotations
@@ -114,8 +116,16 @@ class StartOutcome:
     exit_code: int | None  # None: still running when the grace period ended
     seconds: float  # until exit, or the grace period
     first_output: float | None  # seconds until the first byte on stdout or stderr
+    running: float | None  # seconds until the engine reported the container running
     stdout: str
     stderr: str
+
+    @property
+    def started(self) -> float | None:
+        """Startup time of a server: its first output, or else the moment it was running."""
+        if self.first_output is not None:
+            return self.first_output
+        return self.running
 
 
 def run_start(engine: EngineLike, image: str, grace: float) -> StartOutcome:
@@ -163,6 +173,32 @@ def run_start(engine: EngineLike, image: str, grace: float) -> StartOutcome:
         threading.Thread(target=pump, args=(proc.stdout, "stdout"), daemon=True),
         threading.Thread(target=pump, args=(proc.stderr, "stderr"), daemon=True),
     ]
+    running: list[float] = []
+    done = threading.Event()
+
+    def watch() -> None:
+        """Poll the engine until it reports the container running (a silent server's start)."""
+        probe = [
+            *engine.base_argv(),
+            "container",
+            "inspect",
+            "--format",
+            "{{.State.Running}}",
+            name,
+        ]
+        while not done.is_set() and not running:
+            try:
+                state = subprocess.run(
+                    probe, capture_output=True, text=True, timeout=10, env=engine.env()
+                )
+            except (OSError, subprocess.TimeoutExpired):
+                return
+            if state.stdout.strip() == "true":
+                running.append(time.monotonic() - start)
+                return
+            done.wait(0.05)
+
+    threads.append(threading.Thread(target=watch, daemon=True))
     for t in threads:
         t.start()
     try:
@@ -177,12 +213,14 @@ def run_start(engine: EngineLike, image: str, grace: float) -> StartOutcome:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+    done.set()
     for t in threads:
         t.join(timeout=5)
     return StartOutcome(
         code,
         seconds,
         first[0] if first else None,
+        running[0] if running else None,
         "".join(chunks["stdout"]),
         "".join(chunks["stderr"]),
     )
@@ -199,8 +237,10 @@ def check_starts(engine: EngineLike, image: str, meta: ImageMeta, grace: float) 
     result.details["exit_code"] = outcome.exit_code
     if outcome.exit_code is None:
         result.details["state"] = "running"
-        result.details["startup_seconds"] = (
-            round(outcome.first_output, 3) if outcome.first_output is not None else None
+        started = outcome.started
+        result.details["startup_seconds"] = round(started, 3) if started is not None else None
+        result.details["startup_measured_by"] = (
+            "first output" if outcome.first_output is not None else "container running"
         )
     elif outcome.exit_code == 0:
         result.details["state"] = "exited"

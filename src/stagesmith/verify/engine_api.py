@@ -44,6 +44,7 @@ class EngineLike(Protocol):
         user: str | None = None,
         env: Mapping[str, str] | None = None,
         timeout: float = 60,
+        name: str | None = None,
     ) -> subprocess.CompletedProcess[str]: ...
 
     def stop(self, container: str) -> None: ...

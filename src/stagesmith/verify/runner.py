@@ -49,16 +49,30 @@ def _open_image(
     return stack.enter_context(open_image(image, platform=platform))
 
 
+#: What to install when no engine is usable (same wording as ``stagesmith build``).
+INSTALL_HINT = (
+    "install podman (apt-get install podman), or docker with a running daemon "
+    "(apt-get install docker.io), or buildah (apt-get install buildah)"
+)
+_ARCHIVE_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.zst", ".oci", ".oci.tar")
+
+
+def looks_like_path(image: str) -> bool:
+    """An argument that names a file, not an image: ``./x``, ``/x``, ``~/x`` or an archive
+    suffix. Image references never start with ``.``, ``/`` or ``~``."""
+    return image.startswith(("/", "./", "../", "~")) or image.lower().endswith(_ARCHIVE_SUFFIXES)
+
+
 def _runnable_ref(image: str, engine: EngineLike | None) -> tuple[str | None, str]:
     """How the engine names ``image`` for ``run``, or None and why it cannot run it."""
     path = Path(image)
     kind = archive_kind(path) if path.exists() else None
     if kind is None:
         if engine is None:
-            return None, "no container engine available to run commands"
+            return None, f"no container engine available to run commands: {INSTALL_HINT}"
         return image, ""
     if engine is None:
-        return None, f"{image} is an archive and no container engine is available"
+        return None, f"{image} is an archive and no container engine is available: {INSTALL_HINT}"
     if engine.container_engine().name != "podman":
         return None, f"{engine.name} cannot run an archive directly; load it first"
     return f"{kind}:{path.resolve()}", ""
@@ -104,12 +118,14 @@ def run_verify(
     run_defaults = config is None if defaults is None else defaults
     cfg = config or VerifyConfig(source="")
     name = os.fspath(image)
+    if looks_like_path(name) and not Path(name).expanduser().exists():
+        raise StagesmithError(f"image archive {name} not found")
     is_archive = Path(name).exists() and archive_kind(Path(name)) is not None
     needs_engine = bool(cfg.command_tests) or run_defaults or not is_archive
     eng = _resolve_engine(engine, needs_engine)
     if not is_archive and eng is None:
         raise StagesmithError(
-            f"{name} is not an image archive and no container engine is available"
+            f"{name} is not an image archive and no container engine is available: {INSTALL_HINT}"
         )
     report = VerifyReport(image=name, config=cfg.source or None, warnings=list(cfg.warnings))
 
