@@ -129,6 +129,14 @@ def test_ubuntu_preset_pairs_the_release_python(tmp_path: Path) -> None:
                "no Ubuntu LTS ships Python 3.11")  # fmt: skip
 
 
+def test_named_builder_with_a_preset_warns(tmp_path: Path) -> None:
+    proc = _run("generate", str(FIXTURES / "apps/py-web"), "--runtime-base", "distroless",
+                "--builder-base", "python:3.11", cwd=tmp_path)  # fmt: skip
+    assert proc.returncode == 0 and "/usr/bin/python3.11, which the builder must have" in (
+        proc.stderr
+    ), proc.stderr
+
+
 def test_musl_runtime_with_glibc_builder_warns(tmp_path: Path) -> None:
     proc = _run("generate", str(FIXTURES / "apps/py-web"), "--runtime-base",
                 "python:3.11-alpine", cwd=tmp_path)  # fmt: skip

@@ -323,6 +323,12 @@ def plan(
     result.decide("builder", builder, f"Python {v} ({spec.python_source}); has compilers/headers"
                   + (f"; apt: {' '.join(pair.builder_apt)}" if pair.builder_apt else ""))  # fmt: skip
     result.decide("runtime", runtime, pair.reason)
+    if given_builder and pair.preset in ("distroless", "ubuntu"):
+        result.warnings.append(
+            f"builder {builder} with the {pair.preset} runtime: the venv is made by"
+            f" {pair.venv_python}, which the builder must have (the runtime's interpreter);"
+            " no packages are added to a builder you name"
+        )
     if _musl(runtime) != _musl(builder):
         result.warnings.append(
             f"runtime {runtime} and builder {builder} use different C libraries (musl/glibc):"
