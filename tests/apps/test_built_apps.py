@@ -1,6 +1,7 @@
 """Fixture apps generated and built for real (podman): (a) web app from requirements.txt,
 (b) C extension compiled from source, (c) pyproject + uv.lock, (d) the numpy/scikit-learn seed
-example. For each: the app works, the product's own reader finds no gcc/cc/make and no root
+example, plus a poetry project (the locked versions are what runs) and requirements in a
+subdirectory (``--requirements requirements/prod.txt`` from the project directory). For each: the app works, the product's own reader finds no gcc/cc/make and no root
 user, and the image is smaller than the naive single-stage build (both sizes printed)."""
 
 from __future__ import annotations
