@@ -15,13 +15,19 @@ from stagesmith.fsutil import check_writable, write_atomic
 
 @app.command()
 def generate(
-    path: Path | None = typer.Argument(None, help="Project directory (or requirements/env file)."),
+    path: Path | None = typer.Argument(
+        None, help="Project directory (or requirements/env file/tarball)."
+    ),
     file: Path | None = typer.Option(None, "--file", "-f", help="Conda environment file."),
-    requirements: Path | None = typer.Option(None, "--requirements", help="requirements.txt."),
+    requirements: Path | None = typer.Option(
+        None, "--requirements", help="Requirements file (inside the build context)."
+    ),
     tarball: Path | None = typer.Option(
         None, "--tarball", "-t", help="A conda-pack tarball (unpacked into the runtime)."
     ),
-    output: Path | None = typer.Option(None, "--output", "-o", help="Write the Dockerfile here."),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="Write the Dockerfile here (.dockerignore: context root)."
+    ),
     force: bool = typer.Option(False, "--force", help="Overwrite existing files."),
     builder_base: str | None = typer.Option(None, "--builder-base"),
     runtime_base: str | None = typer.Option(
@@ -33,7 +39,7 @@ def generate(
     health_url: str | None = typer.Option(None, "--health-url"),
     config: Path | None = typer.Option(None, "--config", help="stagesmith config (image map)."),
     as_json: bool = typer.Option(
-        False, "--json", help="Plan, Dockerfile, .dockerignore, warnings."
+        False, "--json", help="Plan, Dockerfile, .dockerignore, warnings (files too with -o)."
     ),
 ) -> None:
     """Print (or write with --output) a multi-stage Dockerfile."""
