@@ -167,7 +167,7 @@ def test_node_api_production_deps_only(built: Callable[[str], Built]) -> None:
     files = assert_clean(image)
     assert "/app/node_modules/ms/package.json" in files
     assert "/app/node_modules/is-number/package.json" not in files
-    assert image.report["config"]["user"] == "node"
+    assert image.report["config"]["user"] == "1000:1000"  # the node user, by number
 
 
 def test_node_static_served_by_busybox(built: Callable[[str], Built]) -> None:

@@ -87,7 +87,7 @@ def test_generate_writes_a_dockerfile_buildkit_parses(app: str, tmp_path: Path) 
     commands = dockerfile.parse_string(text)
     froms = [c for c in commands if c.cmd.upper() == "FROM"]
     assert len(froms) >= 3, "multi-stage"
-    assert froms[-1].value[-1] == "runtime"
+    assert froms[-1].value[-1] in ("runtime", "production")
     assert any(c.cmd.upper() == "USER" for c in commands)
     assert (tmp_path / ".dockerignore").read_text().startswith(".git\n")
     # A second run refuses to overwrite without --force, and leaves the file untouched.

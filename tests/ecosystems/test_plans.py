@@ -143,7 +143,7 @@ def test_node_server_production_deps_only_and_test_gate() -> None:
     runtime = runtime_section(text)
     assert "COPY --from=prod-deps /app/node_modules ./node_modules" in runtime
     assert "COPY --from=test /tmp/tests-passed" in runtime
-    assert 'CMD ["node", "server.js"]' in runtime and "USER node" in runtime
+    assert 'CMD ["node", "server.js"]' in runtime and "USER 1000:1000" in runtime
     _, untested = dockerfile("node-api", with_tests=False)
     assert "AS test" not in untested
 
@@ -182,9 +182,10 @@ def test_node_static_served_by_small_web_server() -> None:
 
 def test_pynode_asset_builder_and_test_stage() -> None:
     plan, text = dockerfile("pynode-app")
-    assert [s.name for s in plan.stages] == ["assets", "builder", "test", "runtime"]
+    names = [s.name for s in plan.stages]
+    assert names[0] == "assets" and names[-1] == "production" and "test" in names
     runtime = runtime_section(text)
-    assert runtime.startswith("\nFROM python:3.11-slim AS runtime")
+    assert runtime.startswith("\nFROM python:3.11-slim AS production")
     assert "COPY --from=assets /src/frontend/dist /app/frontend/dist" in runtime
     assert "COPY --from=test /tmp/tests-passed" in runtime
     assert "frontend/node_modules" in plan.dockerignore
@@ -197,9 +198,8 @@ def test_shared_options_healthcheck_labels_user_runtime_base() -> None:
         labels={"org.opencontainers.image.source": "https://example.com/r"},
         runtime_base="gcr.io/distroless/cc-debian12",
     )
-    assert (
-        "HEALTHCHECK --interval=30s --timeout=5s --retries=3 CMD /usr/local/bin/rust-hello" in text
-    )
+    # distroless has no shell: the healthcheck is exec form
+    assert 'HEALTHCHECK --interval=30s --timeout=5s --retries=3 CMD ["/usr/local/bin/rust-hello"]' in text
     assert 'LABEL org.opencontainers.image.source="https://example.com/r"' in text
     assert "FROM gcr.io/distroless/cc-debian12 AS runtime" in text
     assert "useradd" not in runtime_section(text) and "USER 65532:65532" in text
