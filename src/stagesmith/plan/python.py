@@ -288,6 +288,7 @@ def plan(
             Stage(name="production", base=runtime, role="runtime"),
         ],
         user=f"{uid}:{uid}",
+        runtime_shell=pair.shell,
         params={
             "name": spec.name,
             "kind": spec.kind,
@@ -454,6 +455,7 @@ def _plan_conda(
         template="python.Dockerfile.j2",
         stages=stages,
         user=f"{uid}:{uid}",
+        runtime_shell=shell,
         params={"name": spec.name, "kind": "conda", "mode": spec.mode, "channels": spec.channels,
                 "conda_packages": spec.conda_packages, "pip_packages": spec.pip_packages,
                 "pip_args": " ".join(shlex.quote(d) for d in spec.pip_packages),
@@ -500,6 +502,7 @@ def plan_conda_pack(
         stages=[Stage(name="unpack", base=unpacker, role="builder"),
                 Stage(name="production", base=runtime, role="runtime")],
         user=f"{uid}:{uid}",
+        runtime_shell=shell,
         params={"name": spec.name, "kind": "conda-pack", "mode": "tarball",
                 "tarball": spec.source, "tarball_args": shlex.quote("/app/" + spec.source),
                 "conda_unpack": spec.conda_unpack, "runtime_apt": libs, "shell": shell,
