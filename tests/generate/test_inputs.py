@@ -402,3 +402,17 @@ def test_write_atomic_never_replaces_a_file_created_meanwhile(tmp_path: Path) ->
     assert [p.name for p in tmp_path.iterdir()] == ["Dockerfile"]  # no temporary file left
     write_atomic(target, "ours", force=True)
     assert target.read_text() == "ours"
+
+
+@pytest.mark.parametrize(("preset", "rendered"), [
+    (None, "CMD python -c pass"),
+    ("ubuntu", "CMD python -c pass"),
+    ("distroless", 'CMD ["python", "-c", "pass"]'),
+])  # fmt: skip
+def test_health_cmd_form_follows_the_runtime_shell(preset: str | None, rendered: str) -> None:
+    result = generate(GenerateOptions(path=FIXTURES / "apps/py-web", runtime_base=preset,
+                                      health_cmd="python -c pass"))  # fmt: skip
+    line = next(x for x in result.dockerfile.splitlines() if x.startswith("HEALTHCHECK"))
+    assert line.endswith(rendered), line
+    reason = next(d.reason for d in result.plan.decisions if d.key == "healthcheck")
+    assert ("shell form" in reason) == (preset != "distroless"), reason
