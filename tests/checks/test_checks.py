@@ -147,3 +147,15 @@ def test_cloud_credentials_gcloud_kube_azure() -> None:
 def test_clean_image_has_no_findings() -> None:
     layer = {"etc/passwd": PASSWD, "app/main.py": b"print('hi')\n", "usr/bin/python3": Sym("x")}
     assert run_checks(SynthImage([layer], Config(user="10001"))) == []
+
+
+def test_key_material_is_searched_in_small_files_and_credential_names_further() -> None:
+    padding = b"# generated settings\n" * 500  # ~10 KiB before the key
+    layer = {
+        "srv/app/settings.conf": padding + KEY,  # ~11 KiB, unnamed: searched
+        "srv/app/big.dat": padding * 2 + KEY,  # ~21 KiB, unnamed: past the 16 KiB limit
+        "root/.kube/config": padding * 2 + b"users:\n- user:\n    token: abc\n",  # named: 64 KiB
+    }
+    found = run_checks(SynthImage([layer], Config(user="1")))
+    kinds = {f.subject: f.evidence["kind"] for f in found if f.id == "secret"}
+    assert kinds == {"srv/app/settings.conf": "private-key", "root/.kube/config": "kubeconfig"}
