@@ -440,23 +440,30 @@ def main() -> int:
             if only is not None and name not in only:
                 continue
             dive_out = work / f"{name}.dive.json"
+            dive_out.unlink(missing_ok=True)
             dive_cmd = ["dive", "--source", "docker-archive", str(dive_peer[name])]
             dive = best([*dive_cmd, "--json", str(dive_out)], args.repeat, dive_env)
             eff = best([py, "-m", "stagesmith.image", str(archive)], args.repeat)
             full = best([py, "-m", "stagesmith", "inspect", str(archive), "--json"], args.repeat)
+            # the same command without the Typer front door (what a lint-style fast path in
+            # cli/main.py would give): shows what start-up through Typer/pydantic costs
+            direct = best([py, "-m", "stagesmith.cli.inspect", str(archive), "--json"], args.repeat)
             case: dict[str, object] = {
                 "archive_mb": round(archive.stat().st_size / (1 << 20), 1),
                 "dive_source": dive_peer[name].name,
                 "dive": dive,
                 "stagesmith_efficiency": eff,
                 "stagesmith_inspect_all_findings": full,
+                "stagesmith_inspect_without_typer": direct,
             }
-            if dive_out.exists():
-                case["dive_efficiency"] = json.loads(dive_out.read_text())["image"][
-                    "efficiencyScore"
-                ]
+            try:  # (dive rewrites its --json file in place without truncating it)
+                doc = json.loads(dive_out.read_text())
+                case["dive_efficiency"] = doc["image"]["efficiencyScore"]
+            except (OSError, ValueError, KeyError) as exc:
+                case["dive_efficiency"] = f"unreadable: {exc}"
             _ratios(case, dive, eff, "efficiency")
             _ratios(case, dive, full, "inspect")
+            _ratios(case, dive, direct, "inspect_without_typer")
             if name.startswith("docker-archive-") and "gzip" not in name:
                 # what verifying legacy layers against their diff_id costs: hashing every byte
                 # (hashlib, as the reader uses: OpenSSL with SHA-NI; coreutils' sha256sum is
