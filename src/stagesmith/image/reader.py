@@ -207,7 +207,7 @@ def open_image(
             store.close()
             raise
     text = str(source)
-    if "/" in text or text.endswith((".tar", ".tgz", ".tar.gz")):
+    if _looks_like_path(text):
         # a path, not an image name: never hand it to an engine
         raise ImageError(f"{text}: no such file or directory")
     return _from_engine(text, platform, engine)
@@ -224,6 +224,16 @@ def _image(store: BlobStore, platform: str | None, cleanup: Path | None = None) 
         raise ImageError(
             f"{store.where}: malformed image metadata ({type(exc).__name__}: {exc})"
         ) from None
+
+
+def _looks_like_path(text: str) -> bool:
+    """A missing PATH rather than an image name (``localhost/app:1`` has a slash too)."""
+    return (
+        text.startswith(("/", "./", "../", "~"))
+        or text.endswith((".tar", ".tgz", ".tar.gz", ".tar.zst", "/"))
+        or any(c.isspace() for c in text)
+        or text != text.strip()
+    )
 
 
 def _from_engine(name: str, platform: str | None, engine: str | None) -> Image:
