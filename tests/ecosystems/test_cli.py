@@ -80,8 +80,10 @@ def test_plan_json_and_text_name_sources_stages_and_reasons(app: str) -> None:
 
 @pytest.mark.parametrize("app", PROJECTS)
 def test_generate_writes_a_dockerfile_buildkit_parses(app: str, tmp_path: Path) -> None:
+    # a copy: .dockerignore is written at the root of the build context, the project itself
+    project = shutil.copytree(APPS / app, tmp_path / app)
     out = tmp_path / "Dockerfile"
-    proc = stagesmith("generate", str(APPS / app), "--config", str(IMAGE_MAP), "--output", str(out))
+    proc = stagesmith("generate", str(project), "--config", str(IMAGE_MAP), "--output", str(out))
     assert proc.returncode == 0, proc.stderr
     text = out.read_text()
     commands = dockerfile.parse_string(text)
@@ -89,9 +91,10 @@ def test_generate_writes_a_dockerfile_buildkit_parses(app: str, tmp_path: Path) 
     assert len(froms) >= 3, "multi-stage"
     assert froms[-1].value[-1] in ("runtime", "production")
     assert any(c.cmd.upper() == "USER" for c in commands)
-    assert (tmp_path / ".dockerignore").read_text().startswith(".git\n")
+    assert (project / ".dockerignore").read_text().startswith(".git\n")
+    assert not (tmp_path / ".dockerignore").exists()
     # A second run refuses to overwrite without --force, and leaves the file untouched.
-    again = stagesmith("generate", str(APPS / app), "--output", str(out))
+    again = stagesmith("generate", str(project), "--output", str(out))
     assert again.returncode == 2 and again.stdout == ""
     errors = [line for line in again.stderr.splitlines() if not line.startswith("warning: ")]
     assert len(errors) == 1 and errors[0].endswith("already exists; use --force to overwrite it")
