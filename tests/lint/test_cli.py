@@ -455,3 +455,20 @@ def test_official_sarif_schema_rejects_a_broken_log(
     log["runs"][0]["results"][0]["level"] = "fatal"
     del log["runs"][0]["tool"]["driver"]["name"]
     assert len(list(_sarif_validator().iter_errors(log))) >= 2
+
+
+@pytest.mark.parametrize("with_findings", [True, False])
+def test_json_layout_is_json_dumps_indent_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, with_findings: bool
+) -> None:
+    """render_json writes findings from a template: it must equal json.dumps(..., indent=2)."""
+    f = tmp_path / "Dockerfile"
+    text = (
+        'FROM python\nENV API_TOKEN="é\\\\x"\nRUN pip install a\n'
+        if with_findings
+        else "FROM alpine:3.20\nUSER 1\n"
+    )
+    f.write_text(text)
+    _, out, _ = run(capsys, "-f", "json", str(f))
+    assert out == json.dumps(json.loads(out), indent=2) + "\n"
+    assert bool(json.loads(out)["findings"]) == with_findings
