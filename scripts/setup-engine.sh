@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install real container engines (podman + buildah, runc; Debian's docker.io daemon
-# with BuildKit and docker-registry, which the tests start privately) and build the local
+# with BuildKit, docker-registry and openssh-server, which the tests start privately) and build the local
 # stand-in base images the test suite maps official names onto.
 # Idempotent; needs root and Debian 12. Nothing here is committed: the proxy CA
 # is copied from this machine into the local images only.
@@ -14,7 +14,7 @@ if [ "$(id -u)" != 0 ]; then
 fi
 
 need_pkgs=()
-for p in buildah podman runc skopeo mmdebstrap ca-certificates uidmap fuse-overlayfs docker.io docker-registry; do
+for p in buildah podman runc skopeo mmdebstrap ca-certificates uidmap fuse-overlayfs docker.io docker-registry openssh-server; do
   dpkg -s "$p" >/dev/null 2>&1 || need_pkgs+=("$p")
 done
 if [ ${#need_pkgs[@]} -gt 0 ]; then
