@@ -220,3 +220,11 @@ def test_self_extending_template_is_one_clean_error(tmp_path: Path) -> None:
         "stagesmith: error: template python.Dockerfile.j2: it extends or includes itself"
         ' (use "builtin/python.Dockerfile.j2" for the built-in one)'
     ]
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_plan_stages_are_the_rendered_stages(case: str) -> None:
+    """`stagesmith plan` lists exactly the stages the Dockerfile has, in order."""
+    result = generate(GenerateOptions(**CASES[case]))
+    froms = [c for c in dockerfile.parse_string(result.dockerfile) if c.cmd.upper() == "FROM"]
+    assert [f.value[-1] for f in froms] == [s.name for s in result.plan.stages]

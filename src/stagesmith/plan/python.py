@@ -282,6 +282,7 @@ def plan(
         template="python.Dockerfile.j2",
         stages=[
             Stage(name="deps", base=builder, role="builder"),
+            Stage(name="venv", base="deps", role="prune"),
             Stage(name="builder", base="deps", role="source"),
             Stage(name="test", base="builder", role="test"),
             Stage(name="development", base="builder", role="development"),
