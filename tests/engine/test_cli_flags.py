@@ -115,3 +115,19 @@ def test_docker_installed_but_daemon_down(tmp_path: Path) -> None:
         "--engine", "docker", env={"DOCKER_HOST": sock},
     )  # fmt: skip
     one_error(proc, f"docker is installed but its daemon at {sock} is not running")
+
+
+def test_context_flag_reaches_the_generator(tmp_path: Path) -> None:
+    """--requirements inside --context, run from elsewhere: the context is --context."""
+    project = tmp_path / "proj"
+    (project / "requirements").mkdir(parents=True)
+    (project / "requirements" / "prod.txt").write_text("flask==3.0.3\n")
+    (project / "app.py").write_text("print('hi')\n")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    proc = stagesmith(
+        "build", "--requirements", str(project / "requirements" / "prod.txt"),
+        "--context", str(project), "--print", cwd=elsewhere,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert "requirements/prod.txt" in proc.stdout

@@ -334,6 +334,7 @@ def _generate(
         "template": template,
         "builder_base": builder_base,
         "runtime_base": runtime_base,
+        "context": context,
     }
     kwargs = {k: v for k, v in given.items() if v is not None}
     try:
