@@ -171,6 +171,7 @@ def build(
     err.print(
         f"building {image} with {engine.name}" + (f" on {builder}" if builder else ""),
         soft_wrap=True,
+        markup=False,
     )
     tracker = StepTracker()
     started = time.monotonic()
@@ -243,11 +244,12 @@ def build(
     err.print(
         f"built {result.image} ({result.build.image_id[:19]}) in {result.build.seconds:.1f}s",
         soft_wrap=True,
+        markup=False,
     )
     if result.output:
-        err.print(f"saved {result.output} ({job.output_format})", soft_wrap=True)
+        err.print(f"saved {result.output} ({job.output_format})", soft_wrap=True, markup=False)
     if result.pushed:
-        err.print(f"pushed {result.image}", soft_wrap=True)
+        err.print(f"pushed {result.image}", soft_wrap=True, markup=False)
     write_stdout(result.image + "\n")
     if check and report is not None:
         build_info = {
@@ -291,7 +293,7 @@ def _check(
     from stagesmith.report.html import render_check_html
 
     archive = job.output if job.output and job.output_format == "docker-archive" else None
-    err.print(f"checking {image}: inspect and verify", soft_wrap=True)
+    err.print(f"checking {image}: inspect and verify", soft_wrap=True, markup=False)
     outcome = check_built_image(image, engine, cfg, archive=archive, verify_config=verify_config)
     html = render_check_html(image, outcome.inspect, outcome.verify, outcome.problems, build_info)
     write_atomic(report, html, force=force)
