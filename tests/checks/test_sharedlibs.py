@@ -217,3 +217,16 @@ def test_rpath_of_the_loading_object_is_inherited_but_runpath_is_not(
             dest.chmod(0o755)
         run = subprocess.run([str(out / "root/opt/app/bin/app")], capture_output=True, text=True)
         assert (run.returncode == 0) == (not expected), run.stderr
+
+
+@pytest.mark.skipif(not Path("/usr/bin/bash").is_file(), reason="needs the host's bash")
+def test_a_real_executable_with_a_large_first_segment_is_checked() -> None:
+    # bash's first PT_LOAD segment (which holds .dynstr) is far larger than the 64 KiB read
+    # ahead; retaining it once made the parser give up ("prefix not available")
+    bash = Path("/usr/bin/bash").read_bytes()
+    info = parse_elf(from_bytes(bash))
+    assert info is not None and info.needed
+    found = run_checks(SynthImage([BASE, {"usr/bin/bash": (bash, 0o755)}]), [SharedLibsCheck()])
+    assert not [f for f in found if f.id == "unreadable-elf"]
+    missing_here = {f.subject for f in found if f.id == "missing-library"}
+    assert set(info.needed) - {"libc.so.6"} <= missing_here

@@ -44,7 +44,12 @@ class Content:
         if end <= len(self._buf):
             return self._buf[off:end]
         if not self._streaming:
-            if end - len(self._buf) <= 64 * 1024:  # small step: just extend the prefix
+            # a range that starts inside (or just past) the retained prefix extends it: the
+            # ELF reader retains the first PT_LOAD segment this way (.dynstr lives there).
+            # Only a range beyond a gap switches to streaming. (Deciding by the range's end
+            # made retaining a first segment > 64 KiB past the prefix return None, so bash,
+            # git, perl... were dropped as unreadable and their libraries never checked.)
+            if off <= len(self._buf) + 64 * 1024:
                 return self.head(end)[off:end]
             self._streaming = True
             self._pos = len(self._buf)
