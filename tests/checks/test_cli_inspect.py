@@ -184,3 +184,21 @@ def test_bad_thresholds_are_rejected_before_reading(images: dict[str, Path]) -> 
     for args in (("--fail-on-wasted-bytes", "lots"), ("--fail-on-efficiency-below", "2")):
         proc = run("inspect", images["broken"], *args)
         assert proc.returncode == 2 and proc.stdout == ""
+
+
+def test_inspect_runs_without_typer_or_pydantic(tmp_path: Path) -> None:
+    """`stagesmith inspect` parses its own flags: Typer and pydantic cost start-up time."""
+    from tests.archives import docker_archive, file
+
+    src = docker_archive(tmp_path / "x.tar", [[file("a", 100)]])
+    code = (
+        "import sys\n"
+        "from stagesmith.cli.main import main\n"
+        "try:\n"
+        f"    main(['inspect', {str(src)!r}, '--json'])\n"
+        "except SystemExit as exc:\n"
+        "    heavy = sorted({m.split('.')[0] for m in sys.modules} & {'typer', 'pydantic', 'click'})\n"
+        "    print('EXIT', exc.code, 'HEAVY', heavy)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.stdout.strip().splitlines()[-1] == "EXIT 0 HEAVY []", proc.stderr

@@ -1,14 +1,14 @@
-"""The Typer application every command module registers on, and shared CLI helpers."""
+"""The Typer application every command module registers on. The message helpers live in
+:mod:`stagesmith.cli.console` and are re-exported here for the command modules."""
 
 from __future__ import annotations
 
-import sys
-
 import typer
-from rich.console import Console
-from rich.markup import escape
 
 from stagesmith import __version__
+from stagesmith.cli.console import err, out, warn, write_stdout
+
+__all__ = ["app", "err", "out", "state", "warn", "write_stdout"]
 
 app = typer.Typer(
     name="stagesmith",
@@ -18,12 +18,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-
-#: Messages, progress and tables go to stderr; stdout carries only the product
-#: (a Dockerfile, JSON) so it can be piped.
-err = Console(stderr=True, highlight=False)
-out = Console(highlight=False, soft_wrap=True)
-
 
 class State:
     debug = False
@@ -46,16 +40,3 @@ def _root(
     ),
 ) -> None:
     state.debug = debug
-
-
-def warn(message: str) -> None:
-    """One warning line on stderr; ``message`` is printed as written (``[build-system]``
-    stays, it is not read as Rich markup)."""
-    err.print(
-        f"[yellow]warning:[/yellow] {escape(message)}", markup=True, highlight=False, soft_wrap=True
-    )
-
-
-def write_stdout(text: str) -> None:
-    sys.stdout.write(text)
-    sys.stdout.flush()

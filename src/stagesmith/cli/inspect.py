@@ -1,64 +1,15 @@
-"""`stagesmith inspect IMAGE|ARCHIVE`: layers, waste and findings, with CI gates.
+"""`stagesmith inspect` on the Typer app: only for ``stagesmith --help`` and ``inspect --help``.
 
-The command's flags are parsed here with argparse, not by Typer: Typer (>= 0.20) builds a
-pydantic TypeAdapter for every typed parameter when it parses, and importing pydantic for that
-was about half of the CPU time of inspecting a 200 MB archive (and 18 MB of its peak memory).
-Typer still routes ``stagesmith inspect`` here and lists it in ``stagesmith --help``.
+Runs go through :mod:`stagesmith.cli.inspect_command` (argparse, no Typer or pydantic), which
+``cli/main.py`` calls before Typer is loaded; this wrapper hands Typer's arguments to it too.
 """
 
 from __future__ import annotations
 
-import argparse
-import sys
-from pathlib import Path
-from typing import NoReturn
-
 import typer
 
-from stagesmith.cli.app import app, err, out, warn, write_stdout
-from stagesmith.errors import Failure, UsageError
-
-HELP = "Read an image with no daemon: layer table, wasted space and findings."
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse with the project's error convention: one line, exit 2 (via UsageError)."""
-
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(f"inspect: {message}")
-
-
-def parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="stagesmith inspect", description=HELP, add_help=True)
-    p.add_argument(
-        "source",
-        help="docker-archive/oci-archive file, OCI layout dir, or local engine image name.",
-    )
-    p.add_argument("--json", dest="as_json", action="store_true", help="Print JSON on stdout.")
-    p.add_argument("--html", type=Path, help="Write a self-contained HTML report.")
-    p.add_argument("--force", action="store_true", help="Overwrite the --html file.")
-    p.add_argument("--platform", help="os/arch[/variant] to pick.")
-    p.add_argument("--engine", help="Engine to export image names.")
-    p.add_argument("--config", type=Path, help="Config file (section 'inspect').")
-    p.add_argument(
-        "--fail-on-efficiency-below",
-        dest="min_efficiency",
-        type=float,
-        metavar="X",
-        help="Exit 1 if efficiency (0..1) is lower.",
-    )
-    p.add_argument(
-        "--fail-on-wasted-bytes",
-        dest="max_wasted",
-        metavar="SIZE",
-        help="Exit 1 if wasted bytes exceed this (e.g. 50MB).",
-    )
-    p.add_argument(
-        "--fail-on", metavar="LIST", help="Exit 1 on these finding ids or on a severity and above."
-    )
-    p.add_argument("--no-efficiency", action="store_true", help="Skip the wasted-space analysis.")
-    p.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)  # read by main
-    return p
+from stagesmith.cli.app import app
+from stagesmith.cli.inspect_command import HELP, parser, run
 
 
 @app.command(
@@ -70,54 +21,3 @@ def inspect(ctx: typer.Context) -> None:
     """Read an image with no daemon: layer table, wasted space and findings."""
     args = parser().parse_args(list(ctx.args))
     run(args)
-
-
-def run(args: argparse.Namespace) -> None:
-    from stagesmith.checks.source import inspect_source
-    from stagesmith.checks.thresholds import Gates
-    from stagesmith.config import load_config
-    from stagesmith.fsutil import check_writable, write_atomic
-
-    section = load_config(args.config).section("inspect")
-    gates = Gates.build(section, args.min_efficiency, args.max_wasted, args.fail_on)
-    if args.no_efficiency and gates.needs_efficiency:
-        flag = (
-            "--fail-on-efficiency-below"
-            if args.min_efficiency is not None
-            else "--fail-on-wasted-bytes"
-            if args.max_wasted is not None
-            else "the config's inspect fail-on-efficiency-below/fail-on-wasted-bytes"
-        )
-        raise UsageError(f"--no-efficiency cannot be combined with {flag}, which needs it")
-    for unknown in gates.unknown_ids():
-        warn(f"--fail-on: no check emits finding id {unknown!r}")
-    html: Path | None = args.html
-    if html is not None:
-        check_writable(html, args.force)
-    result = inspect_source(
-        args.source, platform=args.platform, engine=args.engine, efficiency=not args.no_efficiency
-    )
-    report = result.report
-    # renderers are imported only when used: Jinja2 and Rich tables cost start-up time
-    if args.as_json:
-        from stagesmith.report.json import to_json
-
-        write_stdout(to_json(report))
-    else:
-        from stagesmith.report.text import render_inspect
-
-        render_inspect(out, report)
-    if html is not None:
-        from stagesmith.report.html import render_inspect_html
-
-        write_atomic(html, render_inspect_html(report), force=args.force)
-        err.print(f"wrote {html}")
-    problems = gates.violations(report)
-    if problems:
-        for line in problems:
-            err.print(f"threshold: {line}", highlight=False, markup=False)
-        raise Failure(f"{len(problems)} threshold(s) crossed: {problems[0]}")
-
-
-if __name__ == "__main__":  # pragma: no cover
-    run(parser().parse_args(sys.argv[1:]))

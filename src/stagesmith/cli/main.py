@@ -41,12 +41,17 @@ def main(argv: list[str] | None = None) -> None:
     from stagesmith.lint import command as lint_command
 
     if lint_command.handles(args):
-        _run_lint(args, lint_command.main)
+        _run_fast(args, lint_command.main)
+    from stagesmith.cli import inspect_command
+
+    if inspect_command.handles(args):
+        _run_fast(args, inspect_command.main)
     _run_typer(args)
 
 
-def _run_lint(args: list[str], run: Callable[[list[str]], int]) -> None:
-    """``stagesmith lint ...`` without importing Typer, Rich or pydantic (start-up time)."""
+def _run_fast(args: list[str], run: Callable[[list[str]], int]) -> None:
+    """``stagesmith lint|inspect ...`` without importing Typer or pydantic (start-up time):
+    these commands parse their own arguments; errors follow the same conventions."""
     debug = "--debug" in args
     try:
         code = run(args)
