@@ -238,16 +238,18 @@ def test_healthcheck_and_labels_reach_the_image(
 ) -> None:
     """``generate --health-cmd`` then ``build --dockerfile --label``: both reach the image."""
     built("rust-hello")
+    # a copy: generate writes .dockerignore at the root of the build context
+    project = shutil.copytree(APPS / "rust-hello", tmp_path / "rust-hello")
     dockerfile = tmp_path / "Dockerfile"
     gen = stagesmith(
-        "generate", str(APPS / "rust-hello"), "--config", str(IMAGE_MAP), "--output",
+        "generate", str(project), "--config", str(IMAGE_MAP), "--output",
         str(dockerfile), "--health-cmd", "/usr/local/bin/rust-hello",
     )  # fmt: skip
     assert gen.returncode == 0, gen.stderr
-    assert (tmp_path / ".dockerignore").read_text().splitlines()[0] == ".git"
+    assert (project / ".dockerignore").read_text().splitlines()[0] == ".git"
     tag = "localhost/stagesmith-test/app-rust-hello-hc:latest"
     proc = stagesmith(
-        "build", "--dockerfile", str(dockerfile), "--context", str(APPS / "rust-hello"),
+        "build", "--dockerfile", str(dockerfile), "--context", str(project),
         "--config", str(IMAGE_MAP), "--engine", "podman", "--repository", tag.rsplit(":", 1)[0],
         "--tag", "latest", "--label", "org.opencontainers.image.source=https://example.com/r",
     )  # fmt: skip
