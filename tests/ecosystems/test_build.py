@@ -336,6 +336,8 @@ def test_go_cgo_binary_links_glibc_found_by_the_reader(built: Callable[[str], Bu
     """The cgo binary is dynamic: the ELF check resolved its libc inside the slim runtime."""
     image = built("go-cgo")
     assert any(f.endswith("/libc.so.6") for f in image.files)
+    # the runtime apt step (ca-certificates, tzdata) leaves no package caches behind
+    assert not [f for f in image.files if f.startswith("/var/cache/apt/") and f.endswith(".bin")]
     assert image.report["config"]["user"] == "65532:65532"
 
 
