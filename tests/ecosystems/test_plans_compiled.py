@@ -191,7 +191,7 @@ def test_go_cgo_runtime_installs_ca_certificates_and_tzdata(tmp_path: Path) -> N
     assert runtime.startswith("\nFROM debian:bookworm-slim AS runtime")
     assert (
         "RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates tzdata"
-        " \\\n    && rm -rf /var/lib/apt/lists/*" in runtime
+        " \\\n    && apt-get clean && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin" in runtime
     )
     assert decision(plan, "ca-certificates")[0] == "installed with apt"
     assert decision(plan, "tzdata")[0] == "installed with apt"

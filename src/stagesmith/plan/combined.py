@@ -187,6 +187,30 @@ def image_has_shell(image: str) -> bool | None:
 COMMON_IGNORES = [".git", ".stagesmith.yaml", "Dockerfile*", ".dockerignore", "**/.DS_Store"]
 
 
+#: The non-root user of images whose runtime can create one (Rust, Java), and the distroless one.
+APP_UID = "10001"
+NONROOT = "65532:65532"
+
+
+def runtime_user(no_shell: bool) -> str:
+    """Numeric, so runAsNonRoot can check it: distroless's nonroot, or an ``app`` user we create."""
+    return NONROOT if no_shell else f"{APP_UID}:{APP_UID}"
+
+
+def decide_user(plan: EcoPlan, options: EcoOptions, no_shell: bool) -> None:
+    """Record the user decision, unless the user chose one (``finish`` applies that)."""
+    if options.user:
+        return
+    plan.decide(
+        "user",
+        plan.user,
+        "the distroless nonroot user (numeric; nothing can be created without a shell)"
+        if no_shell
+        else f"numeric non-root user {APP_UID}:{APP_UID} created as app (runAsNonRoot can "
+        "check a numeric user)",
+    )
+
+
 def finish(plan: EcoPlan, options: EcoOptions) -> EcoPlan:
     """Apply the options every ecosystem shares: labels, healthcheck, user override."""
     plan.labels = {**plan.labels, **options.labels}

@@ -5,11 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from stagesmith.config import ImageMap
-from stagesmith.plan.combined import EcoOptions, EcoPlan, Stage, finish
+from stagesmith.plan.combined import (
+    APP_UID,
+    EcoOptions,
+    EcoPlan,
+    Stage,
+    decide_user,
+    finish,
+    runtime_user,
+)
 from stagesmith.spec.java import JavaSpec
 
 #: The runtime user (numeric, so Kubernetes' runAsNonRoot can verify it), created as ``app``.
-APP_UID = "10001"
 #: Where a release is looked for, by build tool (named in the reason when none is found).
 RELEASE_SOURCES = {
     "maven": "maven.compiler.release, java.version or maven.compiler.target in pom.xml",
@@ -94,7 +101,7 @@ def plan(
             Stage(name="runtime", base=images(runtime), role="runtime"),
         ],
         runtime_shell=not no_shell,
-        user="65532:65532" if no_shell else f"{APP_UID}:{APP_UID}",
+        user=runtime_user(no_shell),
         params={
             "name": spec.artifact,
             "inputs": inputs,
@@ -188,13 +195,5 @@ def plan(
             "java -jar /app/app.jar",
             "no main class declared: the jar manifest must name one",
         )
-    if not options.user:
-        result.decide(
-            "user",
-            result.user,
-            "the distroless nonroot user (numeric; nothing can be created without a shell)"
-            if no_shell
-            else f"numeric non-root user {APP_UID}:{APP_UID} created as app (runAsNonRoot can "
-            "check a numeric user)",
-        )
+    decide_user(result, options, no_shell)
     return finish(result, options)

@@ -5,7 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from stagesmith.config import ImageMap
-from stagesmith.plan.combined import EcoOptions, EcoPlan, Stage, finish
+from stagesmith.plan.combined import (
+    APP_UID,
+    EcoOptions,
+    EcoPlan,
+    Stage,
+    decide_user,
+    finish,
+    runtime_user,
+)
 from stagesmith.spec.rust import RustSpec
 
 BUILDER = "rust:1-slim"
@@ -13,7 +21,6 @@ RUNTIME = "debian:bookworm-slim"
 DISTROLESS_CC = "gcr.io/distroless/cc-debian12:nonroot"
 #: The runtime user created on Debian runtimes (numeric, so Kubernetes' runAsNonRoot can
 #: verify it without reading /etc/passwd).
-APP_UID = "10001"
 
 #: Crates that link a system library at run time -> the Debian package providing it.
 NATIVE_CRATES = {
@@ -65,7 +72,7 @@ def plan(
             ),
         ],
         runtime_shell=not no_shell,
-        user="65532:65532" if no_shell else f"{APP_UID}:{APP_UID}",
+        user=runtime_user(no_shell),
         params={
             "name": spec.package,
             "binary": spec.binary,
@@ -137,15 +144,7 @@ def plan(
         if options.runtime_base
         else "release binaries link glibc and libgcc_s only; a slim Debian has both",
     )
-    if not options.user:
-        result.decide(
-            "user",
-            result.user,
-            "the distroless nonroot user (numeric; nothing can be created without a shell)"
-            if no_shell
-            else f"numeric non-root user {APP_UID}:{APP_UID} created as app (runAsNonRoot can "
-            "check a numeric user)",
-        )
+    decide_user(result, options, no_shell)
     if crates:
         result.decide(
             "runtime libraries",
