@@ -52,9 +52,14 @@ def main(argv: list[str] | None = None) -> None:
 def _run_fast(args: list[str], run: Callable[[list[str]], int]) -> None:
     """``stagesmith lint|inspect ...`` without importing Typer or pydantic (start-up time):
     these commands parse their own arguments; errors follow the same conventions."""
-    debug = "--debug" in args
+    _guarded("--debug" in args, lambda: run(args))
+
+
+def _guarded(debug: bool, call: Callable[[], object]) -> None:
+    """Run a command and exit: its int result is the exit code; our errors are one line on
+    stderr with their exit code, anything else is an internal error (70), unless --debug."""
     try:
-        code = run(args)
+        rv = call()
     except StagesmithError as exc:
         if debug:
             raise
@@ -69,7 +74,7 @@ def _run_fast(args: list[str], run: Callable[[list[str]], int]) -> None:
         _fail(
             f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for a traceback)", 70
         )
-    sys.exit(code)
+    sys.exit(rv if isinstance(rv, int) else 0)
 
 
 def _run_typer(args: list[str]) -> None:
@@ -86,39 +91,26 @@ def _run_typer(args: list[str]) -> None:
     # --debug is read before parsing so errors raised while parsing honour it too.
     state.debug = "--debug" in args
     _load_commands(args)
-
     cli = typer.main.get_command(app)
-    try:
-        rv = cli.main(args=args, prog_name="stagesmith", standalone_mode=False)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        _fail("aborted", 130)
-    except cexc.UsageError as exc:
-        if type(exc).__name__ == "NoArgsIsHelpError":
-            exc.show()
-            sys.exit(2)
-        if state.debug:
-            raise
-        _fail(exc.format_message().replace("\n", " "), 2)
-    except cexc.ClickException as exc:
-        if state.debug:
-            raise
-        _fail(exc.format_message().replace("\n", " "), 2)
-    except StagesmithError as exc:
-        if state.debug:
-            raise
-        _fail(str(exc).replace("\n", " "), exc.exit_code)
-    except KeyboardInterrupt:
-        _fail("interrupted", 130)
-    except BrokenPipeError:
-        sys.exit(0)
-    except Exception as exc:  # a bug: keep it to one line unless asked
-        if state.debug:
-            raise
-        _fail(
-            f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for a traceback)", 70
-        )
-    if isinstance(rv, int):
-        sys.exit(rv)
-    sys.exit(0)
+
+    def call() -> object:
+        try:
+            return cli.main(args=args, prog_name="stagesmith", standalone_mode=False)
+        except typer.Exit as exc:
+            sys.exit(exc.exit_code)
+        except typer.Abort:
+            _fail("aborted", 130)
+        except cexc.UsageError as exc:
+            if type(exc).__name__ == "NoArgsIsHelpError":
+                exc.show()
+                sys.exit(2)
+            if state.debug:
+                raise
+            _fail(exc.format_message().replace("\n", " "), 2)
+        except cexc.ClickException as exc:
+            if state.debug:
+                raise
+            _fail(exc.format_message().replace("\n", " "), 2)
+        return None
+
+    _guarded(state.debug, call)
