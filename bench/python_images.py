@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -136,11 +137,26 @@ def leaner_runtime(
     return {"bytes": lean, "size_ratio": round(lean / naive_size, 3), "build_s": round(seconds, 2)}
 
 
-def main() -> None:
+def chosen_apps() -> list[str]:
+    """The apps named on the command line (all by default); an unknown name ends the run."""
     chosen = sys.argv[1:] or list(APPS)
     unknown = [a for a in chosen if a not in APPS]
     if unknown:
         raise SystemExit(f"unknown app(s) {unknown}; choose from {sorted(APPS)}")
+    return chosen
+
+
+def emit(payload: Mapping[str, object], name: str) -> None:
+    """Print the results and save them as bench/results/NAME.json."""
+    text = json.dumps(payload, indent=2)
+    print(text)
+    out = ROOT / f"bench/results/{name}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text + "\n")
+
+
+def main() -> None:
+    chosen = chosen_apps()
     ensure_standins()  # the distroless python3 stand-in
     base = load_config(CONFIG, None).images("python:3.11-slim")
     results = {name: bench_app(name, *APPS[name]) for name in chosen}
@@ -150,11 +166,7 @@ def main() -> None:
         "runtime_base": {"image": base, "bytes": size(base)},
         "apps": results,
     }
-    text = json.dumps(payload, indent=2)
-    print(text)
-    out = ROOT / "bench/results/python_images.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text + "\n")
+    emit(payload, "python_images")
 
 
 if __name__ == "__main__":

@@ -10,7 +10,6 @@ Prints JSON and saves it under bench/results/.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -22,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.python_images import APPS, CONFIG  # noqa: E402
+from bench.python_images import APPS, CONFIG, chosen_apps, emit  # noqa: E402
 
 from stagesmith.config import load_config  # noqa: E402
 from stagesmith.generate import GenerateOptions, generate  # noqa: E402
@@ -88,7 +87,7 @@ def bench_app(name: str, src: Path, edit: str, env: dict[str, str], tmp: Path) -
 
 
 def main() -> None:
-    chosen = sys.argv[1:] or list(APPS)
+    chosen = chosen_apps()
     cfg = load_config(CONFIG, None)
     with tempfile.TemporaryDirectory(prefix="ssb-") as tmp_name:
         tmp = Path(tmp_name)
@@ -112,11 +111,7 @@ def main() -> None:
         "target": {"rebuild_ratio": 0.05},
         "apps": apps,
     }
-    text = json.dumps(payload, indent=2)
-    print(text)
-    out = ROOT / "bench/results/rebuild_buildkit.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text + "\n")
+    emit(payload, "rebuild_buildkit")
 
 
 if __name__ == "__main__":
