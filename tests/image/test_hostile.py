@@ -237,3 +237,39 @@ def test_skipped_content_then_wanted_member_reads_right_bytes(tmp_path: Path) ->
         got = {e.path: (r.read() if r else None) for _, e, r in img.walk(lambda e: e.path != "big")}
         assert img.layers[0].size == 2 * len(big) + len(b"after the skip")
     assert got == {"big": None, "small": b"after the skip", "big2": big}
+
+
+def _flip(at: int):  # type: ignore[no-untyped-def]
+    def make(raw: bytes) -> bytes:
+        data = bytearray(raw)
+        data[at] ^= 0x01
+        return bytes(data)
+
+    return make
+
+
+@pytest.mark.parametrize("at", [512 + 10, 512 + 69_999])
+def test_legacy_layer_changed_in_skipped_content_is_a_digest_mismatch(
+    tmp_path: Path, at: int
+) -> None:
+    # the walk seeks over "a"; its bytes are still hashed (in the background) and checked
+    src = _with_blob(tmp_path, _flip(at))
+    with pytest.raises(ImageError, match="digest mismatch"):
+        _skip_all(src)
+
+
+@pytest.mark.parametrize("step", [4096, 4096 * 3 + 512])
+def test_background_digest_in_small_steps(
+    tmp_path: Path, step: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # many steps, pages dropped behind each: the digest must still cover every byte once
+    import stagesmith.image.streams as streams
+
+    monkeypatch.setattr(streams, "DIGEST_STEP", step)
+    (tmp_path / "good").mkdir()
+    (tmp_path / "bad").mkdir()
+    good = _with_blob(tmp_path / "good", lambda raw: raw)
+    assert _skip_all(good) == ["a", "b"]
+    bad = _with_blob(tmp_path / "bad", _flip(512 + 70_000 - 1))
+    with pytest.raises(ImageError, match="digest mismatch"):
+        _skip_all(bad)

@@ -15,7 +15,15 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from stagesmith.image.model import Entry, HistoryEntry, ImageConfig, ImageError, Layer
 from stagesmith.image.source import BlobStore, Resolved, close_region, resolve
-from stagesmith.image.streams import CHUNK, Hashing, Prefetch, decompressed, inflating, sniff
+from stagesmith.image.streams import (
+    CHUNK,
+    BackgroundDigest,
+    Hashing,
+    Prefetch,
+    decompressed,
+    inflating,
+    sniff,
+)
 from stagesmith.image.tarscan import scan
 
 if TYPE_CHECKING:
@@ -115,16 +123,22 @@ class Image:
         where = f"{self._store.where}: layer {i} ({ref.name})"
         region = self._store.open(ref.name)
         stream: BinaryIO | None = None
+        background: BackgroundDigest | None = None
         try:
             # A content-addressed blob (``blobs/sha256/...``) is checked against its digest as
             # its (compressed) bytes pass. A legacy ``<id>/layer.tar`` is named by an id, so
-            # its uncompressed bytes are checked against the config's diff_id instead; that
-            # makes every byte pass through the hash, so content cannot be seeked over.
+            # its uncompressed bytes are checked against the config's diff_id instead. Either
+            # way every byte of the blob is hashed, whatever the walk reads of it.
             expected = ref.diff_id if ref.digest_is_diff_id else ref.digest
             algo, hexd = _split_digest(expected, where)
             hashing: Hashing | None = None
             if algo is None:
                 stream = decompressed(region, layer.compression, where)
+            elif layer.compression == "none":
+                # uncompressed: the blob's bytes are the tar's, so a worker hashes the region
+                # from the file while the walk reads headers and seeks over unwanted content
+                background = BackgroundDigest(*region.span, algo)
+                stream = decompressed(region, "none", where)
             else:
                 # every byte must pass: read, hash and inflate in a worker thread, ahead of
                 # the header parsing and checks done here
@@ -144,17 +158,25 @@ class Image:
             if hashing is not None or layer.compression != "none":
                 while stream.read(1 << 20):  # trailing bytes: CRCs, frame ends, the digest
                     pass
+            got = None
             if hashing is not None:
                 hashing.drain()
-                if hashing.hexdigest() != hexd:
-                    raise ImageError(
-                        f"{where}: digest mismatch (expected {expected}, "
-                        f"got {algo}:{hashing.hexdigest()})"
-                    )
+                got = hashing.hexdigest()
+            elif background is not None:
+                try:
+                    got = background.hexdigest()
+                except (OSError, ImageError) as exc:
+                    raise ImageError(f"{where}: cannot read the blob: {exc}") from None
+            if got is not None and got != hexd:
+                raise ImageError(
+                    f"{where}: digest mismatch (expected {expected}, got {algo}:{got})"
+                )
             layer.size, layer.entries, layer.empty = total, count, count == 0
         finally:
             if stream is not None:
                 stream.close()  # stops a prefetching worker if the walk ended early
+            if background is not None:
+                background.close()
             close_region(region)
 
     def ensure_sizes(self) -> None:

@@ -10,7 +10,9 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import mmap
 import os
+import threading
 import zlib
 from typing import BinaryIO
 
@@ -43,6 +45,11 @@ class Region(io.RawIOBase):
 
     def seekable(self) -> bool:
         return True
+
+    @property
+    def span(self) -> tuple[int, int, int]:
+        """``(fd, offset, length)`` of the window in its file."""
+        return self._fd, self._start, self._end - self._start
 
     def tell(self) -> int:
         return self._pos - self._start
@@ -296,3 +303,78 @@ class Prefetch(io.RawIOBase):
                     self._queue.get(timeout=0.05)
             self._thread.join()
         super().close()
+
+
+#: Bytes a background digest hashes per call; the pages are unmapped after each call, so the
+#: mapping never holds more than this (plus the kernel's fault-around) in our RSS.
+DIGEST_STEP = 8 << 20
+
+
+class BackgroundDigest:
+    """The digest of ``[offset, offset+length)`` of ``fd``, computed in a worker thread.
+
+    For an uncompressed blob whose bytes must all be hashed: the walk then parses headers and
+    seeks over content on the first core while hashlib (which releases the GIL) hashes the
+    same bytes on the second. The region is hashed straight from a read-only mapping, in
+    :data:`DIGEST_STEP` calls with the pages dropped behind (no copy into Python buffers, and
+    memory stays flat); if the file cannot be mapped it is read with ``preadv`` instead.
+    :meth:`hexdigest` waits for the worker; :meth:`close` stops it early.
+    """
+
+    def __init__(self, fd: int, offset: int, length: int, algo: str) -> None:
+        self._fd, self._offset, self._length = fd, offset, length
+        self._sha = hashlib.new(algo)
+        self._stop = threading.Event()
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._work, name="stagesmith-digest", daemon=True)
+        self._thread.start()
+
+    def _work(self) -> None:
+        try:
+            if self._length > 0:
+                try:
+                    self._mapped()
+                except (OSError, ValueError):  # not mappable (a pipe, a special file)
+                    self._sha = hashlib.new(self._sha.name)
+                    self._read()
+        except BaseException as exc:  # handed to hexdigest(), in the walk's thread
+            self._error = exc
+
+    def _mapped(self) -> None:
+        gran = mmap.ALLOCATIONGRANULARITY
+        base = self._offset - self._offset % gran
+        start = self._offset - base
+        end = start + self._length
+        page = mmap.PAGESIZE
+        with mmap.mmap(self._fd, end, access=mmap.ACCESS_READ, offset=base) as mm:
+            dropped = 0
+            pos = start
+            while pos < end and not self._stop.is_set():
+                step = min(DIGEST_STEP, end - pos)
+                with memoryview(mm) as whole, whole[pos : pos + step] as chunk:
+                    self._sha.update(chunk)
+                pos += step
+                upto = pos - pos % page
+                if upto > dropped:  # read-only file pages: dropping only unmaps them
+                    mm.madvise(mmap.MADV_DONTNEED, dropped, upto - dropped)
+                    dropped = upto
+
+    def _read(self) -> None:
+        buf = memoryview(bytearray(1 << 20))
+        pos, end = self._offset, self._offset + self._length
+        while pos < end and not self._stop.is_set():
+            got = os.preadv(self._fd, [buf[: min(len(buf), end - pos)]], pos)
+            if not got:
+                raise ImageError("blob ends before its declared size")
+            self._sha.update(buf[:got])
+            pos += got
+
+    def hexdigest(self) -> str:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._sha.hexdigest()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join()
