@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fnmatch
 import os
 from pathlib import Path
 
@@ -14,7 +13,41 @@ _SKIP_DIRS = {".git", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".
 
 
 def is_dockerfile_name(name: str) -> bool:
-    return any(fnmatch.fnmatchcase(name, p) for p in _PATTERNS)
+    """``name`` matches one of :data:`_PATTERNS` (case-sensitive, as ``fnmatchcase`` reads
+    them; written out because it runs once per file of every directory walked)."""
+    return (
+        name in ("Dockerfile", "Containerfile")
+        or name.startswith(("Dockerfile.", "Containerfile."))
+        or name.endswith(".Dockerfile")
+    )
+
+
+def _walk(top: str, found: list[str]) -> None:
+    """Dockerfiles below ``top`` in the order ``os.walk`` gives with sorted names: a
+    directory's files, then its subdirectories (symlinked ones listed, not entered)."""
+    try:
+        with os.scandir(top) as it:
+            entries = list(it)
+    except OSError:
+        return  # like os.walk: a directory that cannot be listed is skipped
+    files: list[str] = []
+    dirs: list[tuple[str, bool]] = []
+    for entry in entries:
+        try:
+            is_dir = entry.is_dir()
+        except OSError:
+            is_dir = False
+        if is_dir:
+            if entry.name not in _SKIP_DIRS:
+                dirs.append((entry.name, entry.is_symlink()))
+        elif is_dockerfile_name(entry.name):
+            files.append(entry.name)
+    files.sort()
+    found += [os.path.join(top, f) for f in files]
+    dirs.sort()
+    for name, link in dirs:
+        if not link:
+            _walk(os.path.join(top, name), found)
 
 
 def expand(paths: list[str]) -> list[str]:
@@ -31,11 +64,7 @@ def expand(paths: list[str]) -> list[str]:
         path = Path(raw)
         if path.is_dir():
             found: list[str] = []
-            for dirpath, dirnames, filenames in os.walk(path):
-                dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS)
-                found += [
-                    os.path.join(dirpath, f) for f in sorted(filenames) if is_dockerfile_name(f)
-                ]
+            _walk(str(path), found)
             if not found:
                 raise StagesmithError(f"{raw}: no Dockerfile found in this directory")
             result += found

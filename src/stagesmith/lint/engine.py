@@ -13,6 +13,7 @@ import pkgutil
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from stagesmith.lint.model import Finding, Severity
 from stagesmith.lint.source import Doc, Instr
@@ -62,6 +63,19 @@ class Rule:
 
 
 _RULES: dict[str, Rule] = {}
+
+#: Memos of helpers that work on text rather than on a :class:`Doc` (the shell reading of a
+#: RUN line): :func:`run_rules` empties them before each document, so the rules of one file
+#: share the work and nothing is carried from one file to the next (a corpus of copies must
+#: not lint faster than distinct files).
+_PER_DOCUMENT: list[dict[Any, Any]] = []
+
+
+def per_document_memo() -> dict[Any, Any]:
+    """A dict that :func:`run_rules` empties before each document."""
+    memo: dict[Any, Any] = {}
+    _PER_DOCUMENT.append(memo)
+    return memo
 
 
 def rule(
@@ -145,6 +159,8 @@ def run_rules(
 ) -> list[Finding]:
     """Run every enabled rule on ``doc`` and return sorted findings."""
     ctx = context or Context()
+    for memo in _PER_DOCUMENT:
+        memo.clear()
     skip = {x.upper() for x in disabled} | global_ignores(doc)
     overrides = overrides or {}
     findings: list[Finding] = []

@@ -127,20 +127,20 @@ def render_json(report: Report) -> str:
     return text + "\n}\n"
 
 
-def _scalar(value: object) -> str:
-    if isinstance(value, str):
-        return _encode_str(value)
-    if value is None:
-        return "null"
-    return str(value)
-
-
 _encode_str = json.encoder.encode_basestring_ascii  # what json.dumps uses for a str
 
 
 def _finding_json(f: Finding) -> str:
-    body = ",\n".join(f'      "{k}": {_scalar(v)}' for k, v in f.to_dict().items())
-    return "    {\n" + body + "\n    }"
+    """One finding as ``json.dumps(f.to_dict(), indent=2)`` lays it out inside the list (the
+    keys of :meth:`Finding.to_dict`, in its order, written out: this runs once per finding)."""
+    enc = _encode_str
+    hd = "null" if f.hadolint is None else enc(f.hadolint)
+    return (
+        f'    {{\n      "rule": {enc(f.rule)},\n      "severity": "{f.severity}",\n'
+        f'      "message": {enc(f.message)},\n      "path": {enc(f.path)},\n'
+        f'      "line": {f.line},\n      "end_line": {f.end_line},\n'
+        f'      "hadolint": {hd},\n      "column": {f.column}\n    }}'
+    )
 
 
 _SARIF_LEVEL = {

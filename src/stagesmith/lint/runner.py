@@ -36,7 +36,7 @@ def read_text(name: str) -> str:
         if name == STDIN:
             data = sys.stdin.buffer.read()
         else:
-            with open(name, "rb") as fh:
+            with open(name, "rb", buffering=0) as fh:  # one read: no buffer object needed
                 data = fh.read()
     except IsADirectoryError:
         raise StagesmithError(f"{name}: is a directory") from None

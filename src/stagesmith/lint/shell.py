@@ -7,13 +7,21 @@ with shell quoting (falling back to whitespace), and recognise package-manager i
 from __future__ import annotations
 
 import re
-import shlex
 from dataclasses import dataclass
-from functools import lru_cache
 
+from stagesmith.lint.engine import per_document_memo
 from stagesmith.lint.source import Instr
 
 _SEPARATORS = re.compile(r"&&|\|\||;|\||\n")
+#: What makes ``shlex.split(chunk, comments=True)`` differ from ``chunk.split()``: quotes,
+#: escapes, comments, and blanks other than shlex's four (``str.split`` splits on those too).
+_NEEDS_SHLEX = re.compile(r"['\"\\#]|[^\S \t\r\n]")
+_ASSIGNMENT = re.compile(r"^\w+=")
+_PIP = re.compile(r"pip[0-9.]*")
+#: Several rules ask about the same RUN; each text is read once per document (the engine
+#: empties these before each file, so nothing carries over from one file to the next).
+_COMMANDS: dict[str, tuple[tuple[str, ...], ...]] = per_document_memo()
+_INSTALLS: dict[str, tuple[Install, ...]] = per_document_memo()
 
 
 def run_text(instr: Instr) -> str:
@@ -30,21 +38,30 @@ def commands(text: str) -> list[list[str]]:
     return [list(c) for c in _commands(text)]
 
 
-@lru_cache(maxsize=1024)
+_PREFIX_WORDS = frozenset(("sudo", "exec", "then", "do", "(", "{"))
+
+
 def _commands(text: str) -> tuple[tuple[str, ...], ...]:
+    found = _COMMANDS.get(text)
+    if found is not None:
+        return found
     result: list[tuple[str, ...]] = []
     for chunk in _SEPARATORS.split(text):
-        try:
-            words = shlex.split(chunk, comments=True)
-        except ValueError:
-            words = chunk.split()
-        while words and (
-            re.match(r"^\w+=", words[0]) or words[0] in ("sudo", "exec", "then", "do", "(", "{")
-        ):
+        if _NEEDS_SHLEX.search(chunk) is None:
+            words = chunk.split()  # what shlex gives for plain words, without its tokenizer
+        else:
+            import shlex
+
+            try:
+                words = shlex.split(chunk, comments=True)
+            except ValueError:
+                words = chunk.split()
+        while words and (_ASSIGNMENT.match(words[0]) or words[0] in _PREFIX_WORDS):
             words = words[1:]
         if words:
             result.append(tuple(words))
-    return tuple(result)
+    found = _COMMANDS[text] = tuple(result)
+    return found
 
 
 @dataclass
@@ -106,16 +123,21 @@ def installs(text: str) -> list[Install]:
     return list(_installs(text))
 
 
-@lru_cache(maxsize=2048)
 def _installs(text: str) -> tuple[Install, ...]:
-    """Several rules ask about the same RUN: read it once."""
+    cached = _INSTALLS.get(text)
+    if cached is None:
+        cached = _INSTALLS[text] = _read_installs(text)
+    return cached
+
+
+def _read_installs(text: str) -> tuple[Install, ...]:
     found: list[Install] = []
     for words in commands(text):
         tool = words[0].rsplit("/", 1)[-1]
         rest = words[1:]
         if tool in ("python", "python3") and rest[:2] == ["-m", "pip"]:
             tool, rest = "pip", rest[2:]
-        if re.fullmatch(r"pip[0-9.]*", tool) or (tool == "uv" and rest[:1] == ["pip"]):
+        if _PIP.fullmatch(tool) or (tool == "uv" and rest[:1] == ["pip"]):
             if tool == "uv":
                 rest = rest[1:]
             if rest[:1] == ["install"]:

@@ -1,0 +1,161 @@
+"""The linter's shortcuts (written for speed) give exactly what the plain code they replace
+gives: file discovery, the shell word split, the JSON layout, per-file memos."""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import os
+import re
+import shlex
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from stagesmith import __version__
+from stagesmith.lint import shell
+from stagesmith.lint.config import LintSettings
+from stagesmith.lint.discover import _PATTERNS, _SKIP_DIRS, expand, is_dockerfile_name
+from stagesmith.lint.engine import Context, run_rules
+from stagesmith.lint.formats import render_json
+from stagesmith.lint.model import Severity
+from stagesmith.lint.runner import lint_paths
+from stagesmith.lint.source import load
+
+HERE = Path(__file__).parent
+CORPORA = [HERE / "fixtures", HERE.parent / "fixtures" / "dockerfiles"]
+
+
+def _walk_reference(top: str) -> list[str]:
+    found: list[str] = []
+    for dirpath, dirnames, filenames in os.walk(top):
+        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS)
+        found += [
+            os.path.join(dirpath, f)
+            for f in sorted(filenames)
+            if any(fnmatch.fnmatchcase(f, p) for p in _PATTERNS)
+        ]
+    return found
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Dockerfile",
+        "Containerfile",
+        "Dockerfile.dev",
+        "Dockerfile.",
+        "Containerfile.x",
+        "api.Dockerfile",
+        ".Dockerfile",
+        "dockerfile",
+        "DockerfileX",
+        "aDockerfile",
+        "Dockerfile.d/x",
+        "Containerfiles",
+        "x.dockerfile",
+    ],
+)
+def test_dockerfile_names_as_fnmatch_reads_the_patterns(name: str) -> None:
+    assert is_dockerfile_name(name) == any(fnmatch.fnmatchcase(name, p) for p in _PATTERNS)
+
+
+def test_directory_walk_matches_os_walk(tmp_path: Path) -> None:
+    for rel in [
+        "Dockerfile",
+        "b/Dockerfile.prod",
+        "b/a.Dockerfile",
+        "b/notes.txt",
+        "a/Containerfile",
+        "a/z/y/Dockerfile",
+        "node_modules/Dockerfile",
+        ".git/Dockerfile",
+        "c/.venv/Dockerfile",
+        "c/Dockerfile",
+        "Dockerfile.d/Dockerfile",
+    ]:
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("FROM scratch\n")
+    (tmp_path / "link").symlink_to(tmp_path / "a", target_is_directory=True)
+    (tmp_path / "b" / "Dockerfile").symlink_to(tmp_path / "c" / "Dockerfile")
+    (tmp_path / "b" / "Dockerfile.broken").symlink_to(tmp_path / "missing")
+    got = expand([str(tmp_path)])
+    assert got == _walk_reference(str(tmp_path))
+    assert str(tmp_path / "link" / "Containerfile") not in got  # symlinked dirs: not entered
+    for corpus in CORPORA:
+        assert expand([str(corpus)]) == _walk_reference(str(corpus))
+
+
+def _commands_reference(text: str) -> tuple[tuple[str, ...], ...]:
+    """The word split as written before the fast path: shlex on every chunk."""
+    result = []
+    for chunk in re.split(r"&&|\|\||;|\||\n", text):
+        try:
+            words = shlex.split(chunk, comments=True)
+        except ValueError:
+            words = chunk.split()
+        while words and (
+            re.match(r"^\w+=", words[0]) or words[0] in ("sudo", "exec", "then", "do", "(", "{")
+        ):
+            words = words[1:]
+        if words:
+            result.append(tuple(words))
+    return tuple(result)
+
+
+def _run_texts() -> list[str]:
+    texts = [
+        "apt-get install -y gcc",
+        "pip install 'a b' c",
+        'echo "x  y"\tz',
+        "echo a#b # c",
+        "echo a\\ b",
+        "echo \x0bx\x0cy\x1cz",
+        "echo\u00a0nbsp\u2003em",
+        "echo 'unterminated",
+        "A=1 B=2 sudo exec apt-get install x",
+        "\r\n",
+        "",
+        "  ",
+    ]
+    for corpus in CORPORA:
+        for path in sorted(corpus.rglob("*Dockerfile*")):
+            for line in path.read_text(errors="replace").splitlines():
+                if line.lstrip().upper().startswith("RUN "):
+                    texts.append(line.strip()[4:])
+    return texts
+
+
+def test_shell_split_matches_shlex() -> None:
+    texts = _run_texts()
+    assert len(texts) > 50
+    for text in texts:
+        shell._COMMANDS.clear()
+        assert shell._commands(text) == _commands_reference(text), text
+
+
+def test_shell_memo_is_emptied_for_each_document() -> None:
+    first = load("FROM debian\nRUN apt-get install -y gcc\n")
+    second = load("FROM debian\nRUN apt-get install -y make\n")
+    run_rules(first, Context())
+    assert "apt-get install -y gcc" in shell._COMMANDS
+    run_rules(second, Context())
+    assert "apt-get install -y gcc" not in shell._COMMANDS
+    assert "apt-get install -y make" in shell._COMMANDS
+
+
+def test_json_report_is_json_dumps_of_the_findings() -> None:
+    paths = [p for corpus in CORPORA for p in expand([str(corpus)])]
+    report = lint_paths(paths, LintSettings())
+    assert len(report.findings) > 100
+    assert any(not f.message.isascii() or f.hadolint is None for f in report.findings)
+    counts = Counter(f.severity for f in report.findings)
+    expected = {
+        "tool": "stagesmith",
+        "version": __version__,
+        "files": report.files,
+        "findings": [f.to_dict() for f in report.findings],
+        "summary": {"findings": len(report.findings), **{str(s): counts[s] for s in Severity}},
+    }
+    assert render_json(report) == json.dumps(expected, indent=2) + "\n"
