@@ -19,10 +19,9 @@ first, names sorted) and layer 0 is stacked onto its own copy, as dive's StackTr
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Union
 
 from stagesmith.image.model import Entry, EntryType
-from stagesmith.image.tree import FileTree
 
 if TYPE_CHECKING:
     from stagesmith.image.reader import Image
@@ -59,19 +58,105 @@ class Efficiency:
         }
 
 
+#: A directory of the stacked tree: name -> a directory, or a file's size (links, devices: 0).
+_Dir = dict[str, Union["_Dir", int]]
+
+
+class _Stack:
+    """The layers stacked so far, as dive's tree holds them, reduced to what sizing a whiteout
+    needs: nested dicts for directories, a plain size for everything else.
+
+    Far smaller and faster than a tree of nodes with full metadata (one dict slot per path),
+    and parent directories are looked up through a per-layer cache, as members of a layer tend
+    to share a few directories. A member's implied parents become directories; a non-directory
+    replaces whatever was at its path, a directory keeps an existing directory's contents.
+    """
+
+    def __init__(self) -> None:
+        self.root: _Dir = {}
+        self._dirs: dict[str, _Dir] = {}  # parent path -> directory, valid within one layer
+        self._layer = -1
+
+    def _dir(self, path: str) -> _Dir:
+        node = self.root
+        if not path:
+            return node
+        for part in path.split("/"):
+            child = node.get(part)
+            if type(child) is not dict:
+                child = {}
+                node[part] = child
+            node = child
+        self._dirs[path] = node
+        return node
+
+    def apply(self, layer: int, entry: Entry) -> None:
+        if layer != self._layer:
+            self._dirs.clear()
+            self._layer = layer
+        parent_path, _, name = entry.path.rpartition("/")
+        parent = self._dirs.get(parent_path)
+        if parent is None:
+            parent = self._dir(parent_path)
+        old = parent.get(name)
+        if entry.type is EntryType.DIR:
+            if type(old) is not dict:
+                parent[name] = {}
+            return
+        if type(old) is dict:
+            self._dirs.clear()  # a directory replaced: cached paths below it are gone
+        parent[name] = entry.size
+
+    def get(self, path: str) -> _Dir | int | None:
+        node: _Dir | int = self.root
+        for part in path.split("/"):
+            if not part or part == ".":
+                continue
+            if type(node) is not dict:
+                return None
+            nxt = node.get(part)
+            if nxt is None:
+                return None
+            node = nxt
+        return node
+
+    def remove(self, path: str) -> None:
+        parent_path, _, name = path.rpartition("/")
+        parent = self.get(parent_path)
+        if type(parent) is dict and name in parent:
+            del parent[name]
+            self._dirs.clear()
+
+
+def _total(node: _Dir | int) -> int:
+    """Size of a file, or of everything below a directory."""
+    if type(node) is not dict:
+        return node  # type: ignore[return-value]
+    total = 0
+    todo = [node]
+    while todo:
+        for child in todo.pop().values():
+            if type(child) is dict:
+                todo.append(child)
+            else:
+                total += child  # type: ignore[operator]
+    return total
+
+
 class EfficiencyCollector:
     """Feed every (layer, entry) of one walk in order, then :meth:`finish`.
 
     Lets the efficiency pass share the single walk with the checks. Holds one small record per
-    path plus the stacked tree (metadata only) needed to size directory whiteouts.
+    path (a size, or a list once a path is seen again) plus the stacked tree (sizes only)
+    needed to size directory whiteouts.
     """
 
     def __init__(self) -> None:
-        self._stack = FileTree()
+        self._stack = _Stack()
         self._layer = -1
         self._pending: list[Entry] = []
-        # path -> [cumulative, minimum, count]
-        self._paths: dict[str, list[int]] = {}
+        # path -> [cumulative, minimum, count], or just the size for a path seen once
+        self._paths: dict[str, int | list[int]] = {}
         self._sizes: list[int] = []
         self._explicit: dict[str, bool] = {}  # path -> dive sees directory metadata on it
 
@@ -143,11 +228,13 @@ class EfficiencyCollector:
                 if below is None:
                     paths.setdefault(key, [0, -1, 0])  # dive records the path, then gives up
                     break
-                if below.children is not None and self._explicit.get(e.whiteout, False):
-                    size = below.total_size
+                if type(below) is dict and self._explicit.get(e.whiteout, False):
+                    size = _total(below)
             rec = paths.get(key)
             if rec is None:
-                paths[key] = [size, size, 1]
+                paths[key] = size  # seen once: the size is cumulative and minimum
+            elif isinstance(rec, int):
+                paths[key] = [rec + size, size if size < rec else rec, 2]
             else:
                 rec[0] += size
                 if rec[1] < 0 or size < rec[1]:
@@ -170,7 +257,12 @@ class EfficiencyCollector:
         self._close_layer()
         minimum = cumulative = wasted = 0
         bad: list[Inefficiency] = []
-        for path, (cum, low, count) in self._paths.items():
+        for path, rec in self._paths.items():
+            if isinstance(rec, int):
+                minimum += rec
+                cumulative += rec
+                continue
+            cum, low, count = rec
             minimum += low
             cumulative += cum
             if count >= 2:
