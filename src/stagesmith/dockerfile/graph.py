@@ -65,7 +65,8 @@ class StageGraph:
     """Dependencies between the stages of one Dockerfile."""
 
     def __init__(self, df: Dockerfile) -> None:
-        self.df = df
+        # no reference back to ``df`` (which holds the graph): no cycle, so a parse is freed
+        # as soon as it is dropped instead of waiting for the garbage collector
         self.stages = df.stages
         self._by_name = {s.name: s.index for s in reversed(df.stages) if s.name is not None}
         self.edges: list[Edge] = []

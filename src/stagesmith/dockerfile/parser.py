@@ -18,9 +18,8 @@ from stagesmith.dockerfile.model import Dockerfile, Heredoc, Instruction, ParseE
 from stagesmith.dockerfile.shell import GO_SPACES, Lexer, ShellError
 
 _SPACES = "".join(sorted(GO_SPACES))
-#: Go regexp ``\s`` (directive syntax) and BuildKit's ``[\t\v\f\r ]`` argument separator.
+#: Go regexp ``\s`` (directive syntax).
 _RE_S = " \t\n\f\r"
-_SEPARATORS = frozenset("\t\v\f\r ")
 DIRECTIVES = ("syntax", "escape", "check")
 HEREDOC_KEYWORDS = frozenset({"RUN", "COPY", "ADD"})
 _ASCII_UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
@@ -98,22 +97,14 @@ def _trim_continuation(line: str, esc: str) -> tuple[str, bool]:
     return line, True
 
 
+#: BuildKit's ``reWhitespace`` (``[\t\v\f\r ]+``).
+_RE_WHITESPACE = re.compile("[\t\v\f\r ]+")
+
+
 def _split_whitespace(rest: str) -> list[str]:
-    """Go ``reWhitespace.Split(rest, -1)`` on an already trimmed string."""
-    out: list[str] = []
-    word: list[str] = []
-    prev_sep = False
-    for ch in rest:
-        if ch in _SEPARATORS:
-            if not prev_sep:
-                out.append("".join(word))
-                word = []
-            prev_sep = True
-        else:
-            word.append(ch)
-            prev_sep = False
-    out.append("".join(word))
-    return out
+    """Go ``reWhitespace.Split(rest, -1)``: Python's ``re.split`` gives the same pieces for
+    a pattern that never matches empty (a blank run at either end leaves an empty piece)."""
+    return _RE_WHITESPACE.split(rest)
 
 
 def _as_go_bytes(text: str) -> str:
@@ -368,16 +359,14 @@ def _health(rest: str) -> tuple[list[str], bool]:
 
 def _split_command(line: str) -> tuple[str, list[str], str]:
     line = line.strip(_SPACES)
-    i = 0
-    while i < len(line) and line[i] not in _SEPARATORS:
-        i += 1
-    cmd = line[:i]
-    j = i
-    while j < len(line) and line[j] in _SEPARATORS:
-        j += 1
-    if j == i:  # no separator: no arguments at all
-        return cmd, [], ""
-    rest, flags = _extract_flags(line[j:])
+    m = _RE_WHITESPACE.search(line)
+    if m is None:  # no separator: no arguments at all
+        return line, [], ""
+    cmd = line[: m.start()]
+    rest = line[m.end() :]
+    if rest[0] not in GO_SPACES and not rest.startswith("--"):
+        return cmd, [], rest.strip(_SPACES)  # no flags: what _extract_flags would return
+    rest, flags = _extract_flags(rest)
     return cmd, flags, rest.strip(_SPACES)
 
 

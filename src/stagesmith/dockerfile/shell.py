@@ -19,6 +19,19 @@ GO_SPACES = frozenset("\t\n\v\f\r \x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000")
     chr(c) for c in range(0x2000, 0x200B)
 )
 _SPECIAL_PARAMS = frozenset("@*#?-$!0")
+_GO_BLANKS = re.compile("[" + "".join(sorted(GO_SPACES)) + "]+")
+
+
+def _plain(word: str, escape: str) -> bool:
+    """Nothing for the lexer to do: no variable, quote, escape or leading BOM, so the word
+    expands to itself (most FROM images and ARG defaults; the scanner is char by char)."""
+    return (
+        "$" not in word
+        and "'" not in word
+        and '"' not in word
+        and escape not in word
+        and not word.startswith("\ufeff")
+    )
 
 
 class ShellError(StagesmithError):
@@ -91,6 +104,8 @@ class Lexer:
 
     def process(self, word: str, env: Mapping[str, str]) -> tuple[str, list[str]]:
         """Return (expanded word, split words) or raise :class:`ShellError`."""
+        if _plain(word, self.escape):
+            return word, [w for w in _GO_BLANKS.split(word) if w]
         self.src = word
         # Go's text/scanner, which BuildKit's lexer reads through, skips a leading BOM
         self.pos = 1 if word.startswith("\ufeff") else 0
@@ -362,6 +377,8 @@ def _trim(value: str, pattern: str, *, suffix: bool, greedy: bool) -> str:
 
 def expand(word: str, env: Mapping[str, str], escape: str = "\\") -> str:
     """Expand one word (quotes removed, variables substituted) as BuildKit does."""
+    if _plain(word, escape):
+        return word
     return Lexer(escape).process(word, env)[0]
 
 

@@ -98,25 +98,32 @@ def _may_hold_config(directory: Path) -> bool:
     return False
 
 
-def lint_docs(docs: list[Doc], settings: LintSettings) -> Report:
-    ctx = Context(
+def _context(settings: LintSettings) -> Context:
+    return Context(
         trusted_registries=settings.trusted_registries,
         target=settings.target,
         alternative_targets=settings.alternative_targets,
     )
+
+
+def _lint_one(doc: Doc, settings: LintSettings, ctx: Context, report: Report) -> None:
+    """Lint ``doc`` into ``report``; a ``--target`` it lacks goes to ``report.errors``."""
+    if settings.target and doc.stage_by_ref(settings.target) is None:
+        names = ", ".join(s.label for s in doc.stages) or "none"
+        report.errors.append(
+            f"{doc.path}: --target '{settings.target}' names no stage (stages: {names})"
+        )
+        return
+    report.files.append(doc.path)
+    report.lines[doc.path] = doc.lines
+    report.findings += run_rules(doc, ctx, disabled=settings.ignore, overrides=settings.severity)
+
+
+def lint_docs(docs: list[Doc], settings: LintSettings) -> Report:
+    ctx = _context(settings)
     report = Report()
     for doc in docs:
-        if settings.target and doc.stage_by_ref(settings.target) is None:
-            names = ", ".join(s.label for s in doc.stages) or "none"
-            report.errors.append(
-                f"{doc.path}: --target '{settings.target}' names no stage (stages: {names})"
-            )
-            continue
-        report.files.append(doc.path)
-        report.lines[doc.path] = doc.lines
-        report.findings += run_rules(
-            doc, ctx, disabled=settings.ignore, overrides=settings.severity
-        )
+        _lint_one(doc, settings, ctx, report)
     return report
 
 
@@ -124,14 +131,22 @@ def lint_paths(paths: list[str], settings: LintSettings) -> Report:
     """Read, parse and lint every file; a file that cannot be read or parsed is recorded in
     ``Report.errors`` (the CLI prints one line each and exits 2) and the others are linted.
     A path that does not exist, or a directory without a Dockerfile, still stops the run
-    before anything is read (a typo in the command line)."""
-    docs: list[Doc] = []
+    before anything is read (a typo in the command line).
+
+    Each file is linted as soon as it is parsed and its parse dropped (the report keeps its
+    lines): the same report as parsing them all first (read and parse errors listed before
+    ``--target`` ones, as :func:`lint_docs` after loading would), without a thousand parse
+    trees alive at once for the garbage collector to walk again and again.
+    """
+    ctx = _context(settings)
+    report = Report()
     errors: list[str] = []
     for name in expand(paths):
         try:
-            docs.append(load(read_text(name), "<stdin>" if name == STDIN else name))
+            doc = load(read_text(name), "<stdin>" if name == STDIN else name)
         except StagesmithError as exc:
             errors.append(str(exc).replace("\n", " "))
-    report = lint_docs(docs, settings)
+            continue
+        _lint_one(doc, settings, ctx, report)
     report.errors = errors + report.errors
     return report
