@@ -22,6 +22,7 @@ from stagesmith.image.streams import (
     Prefetch,
     decompressed,
     inflating,
+    mapped_or_buffered,
     sniff,
 )
 from stagesmith.image.tarscan import scan
@@ -132,13 +133,14 @@ class Image:
             expected = ref.diff_id if ref.digest_is_diff_id else ref.digest
             algo, hexd = _split_digest(expected, where)
             hashing: Hashing | None = None
-            if algo is None:
-                stream = decompressed(region, layer.compression, where)
-            elif layer.compression == "none":
+            if layer.compression == "none":
                 # uncompressed: the blob's bytes are the tar's, so a worker hashes the region
                 # from the file while the walk reads headers and seeks over unwanted content
-                background = BackgroundDigest(*region.span, algo)
-                stream = decompressed(region, "none", where)
+                if algo is not None:
+                    background = BackgroundDigest(*region.span, algo)
+                stream = mapped_or_buffered(region, where)
+            elif algo is None:
+                stream = decompressed(region, layer.compression, where)
             else:
                 # every byte must pass: read, hash and inflate in a worker thread, ahead of
                 # the header parsing and checks done here

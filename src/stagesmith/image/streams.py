@@ -225,6 +225,89 @@ def inflating(raw: io.RawIOBase, compression: str, where: str) -> io.RawIOBase:
     return raw
 
 
+#: A mapped layer drops the pages behind the reader every this many bytes (RSS stays flat).
+DROP_BEHIND = 2 << 20
+
+
+class Mapped(io.RawIOBase):
+    """An uncompressed blob read through a read-only mapping of its window of the file.
+
+    The tar reader takes each 512-byte header as a slice of the mapping and skips content by
+    moving a position, so bytes no check wants are never copied (through a read buffer they
+    were: most of the file, for small members). Pages behind the position are dropped every
+    :data:`DROP_BEHIND` bytes, as the kernel counts mapped file pages in our RSS.
+    """
+
+    def __init__(self, fd: int, offset: int, length: int) -> None:
+        super().__init__()
+        base = offset - offset % mmap.ALLOCATIONGRANULARITY
+        self._start = self._pos = offset - base
+        self._dropped = self._start - self._start % mmap.PAGESIZE  # madvise wants page bounds
+        self._end = self._start + length
+        self._mm = (
+            mmap.mmap(fd, self._end, access=mmap.ACCESS_READ, offset=base) if self._end else None
+        )
+        self._view = memoryview(self._mm) if self._mm is not None else memoryview(b"")
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._pos - self._start
+
+    def seek(self, pos: int, whence: int = os.SEEK_SET) -> int:
+        if whence == os.SEEK_CUR:
+            pos += self._pos - self._start
+        elif whence == os.SEEK_END:
+            pos += self._end - self._start
+        self._pos = self._start + max(pos, 0)
+        if self._pos - self._dropped > DROP_BEHIND:
+            self._drop()
+        return self._pos - self._start
+
+    def _drop(self) -> None:
+        upto = min(self._pos, self._end)
+        upto -= upto % mmap.PAGESIZE
+        if self._mm is not None and upto > self._dropped:
+            self._mm.madvise(mmap.MADV_DONTNEED, self._dropped, upto - self._dropped)
+            self._dropped = upto
+
+    def read(self, size: int | None = -1) -> bytes:
+        pos = self._pos
+        end = self._end if size is None or size < 0 else min(pos + size, self._end)
+        if end <= pos or self._mm is None:
+            return b""
+        self._pos = end
+        return self._mm[pos:end]
+
+    def readinto(self, b: bytearray | memoryview) -> int:  # type: ignore[override]
+        pos = self._pos
+        n = min(len(b), self._end - pos)
+        if n <= 0:
+            return 0
+        memoryview(b)[:n] = self._view[pos : pos + n]
+        self._pos = pos + n
+        return n
+
+    def close(self) -> None:
+        if self._mm is not None:
+            self._view.release()
+            self._mm.close()
+            self._mm = None
+        super().close()
+
+
+def mapped_or_buffered(region: Region, where: str) -> BinaryIO:
+    """The uncompressed tar bytes of ``region``: mapped if the file can be, else buffered."""
+    try:
+        return Mapped(*region.span)  # type: ignore[return-value]
+    except (OSError, ValueError):
+        return decompressed(region, "none", where)
+
+
 def decompressed(raw: io.RawIOBase, compression: str, where: str) -> BinaryIO:
     """A buffered reader over the uncompressed tar bytes of a layer blob."""
     inner = inflating(raw, compression, where)
@@ -307,7 +390,7 @@ class Prefetch(io.RawIOBase):
 
 #: Bytes a background digest hashes per call; the pages are unmapped after each call, so the
 #: mapping never holds more than this (plus the kernel's fault-around) in our RSS.
-DIGEST_STEP = 8 << 20
+DIGEST_STEP = 2 << 20
 
 
 class BackgroundDigest:
