@@ -6,8 +6,6 @@ import io
 import os
 import re
 import shutil
-import subprocess
-import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import TracebackType
@@ -264,6 +262,9 @@ def _from_engine(name: str, platform: str | None, engine: str | None) -> Image:
     tool = engine or next((t for t in ("podman", "docker") if shutil.which(t)), None)
     if tool is None or shutil.which(tool) is None:
         raise ImageError(f"{name}: no such file, and no container engine to look it up in")
+    import subprocess  # only for engine images: a few ms of every start-up otherwise
+    import tempfile
+
     tmp = Path(tempfile.mkdtemp(prefix="stagesmith-image-"))
     archive = tmp / "image.tar"
     cmd = [tool, "save", "-o", str(archive), name]

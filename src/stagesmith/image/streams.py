@@ -16,8 +16,6 @@ import threading
 import zlib
 from typing import BinaryIO
 
-import zstandard
-
 from stagesmith.image.model import ImageError
 
 #: Read and inflate size. Kept under glibc's mmap threshold (128 KiB): 1 MiB chunks made every
@@ -116,7 +114,10 @@ class _Zstd(io.RawIOBase):
 
     def __init__(self, raw: io.RawIOBase, where: str) -> None:
         super().__init__()
+        import zstandard  # only here: it imports ``platform``, a few ms of every start-up
+
         self._raw, self._where = raw, where
+        self._error = zstandard.ZstdError
         self._dctx = zstandard.ZstdDecompressor()
         self._obj = self._dctx.decompressobj()
         self._pending = b""
@@ -139,7 +140,7 @@ class _Zstd(io.RawIOBase):
             while data:
                 try:
                     out.append(self._obj.decompress(data))
-                except zstandard.ZstdError as exc:
+                except self._error as exc:
                     raise ImageError(f"{self._where}: corrupt zstd data: {exc}") from exc
                 if self._obj.eof:
                     data = self._obj.unused_data
