@@ -3,18 +3,24 @@ gives: file discovery, the shell word split, the JSON layout, per-file memos."""
 
 from __future__ import annotations
 
+import csv
 import fnmatch
 import json
 import os
+import random
 import re
 import shlex
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from stagesmith import __version__
-from stagesmith.lint import shell
+from stagesmith.dockerfile.helpers import Mount, parse_mount
+from stagesmith.errors import UsageError
+from stagesmith.lint import command, shell
 from stagesmith.lint.config import LintSettings
 from stagesmith.lint.discover import _PATTERNS, _SKIP_DIRS, expand, is_dockerfile_name
 from stagesmith.lint.engine import Context, run_rules
@@ -159,3 +165,102 @@ def test_json_report_is_json_dumps_of_the_findings() -> None:
         "summary": {"findings": len(report.findings), **{str(s): counts[s] for s in Severity}},
     }
     assert render_json(report) == json.dumps(expected, indent=2) + "\n"
+
+
+def _parse_mount_reference(value: str) -> list[str]:
+    try:
+        return next(csv.reader([value]), [])
+    except csv.Error:
+        return value.split(",")
+
+
+def test_mount_fields_without_csv_match_csv() -> None:
+    rng = random.Random(7)
+    alphabet = 'ab=,"\\ \t\r\n\0x'
+    values = ["", ",", "type=cache,target=/root/.cache", 'type=bind,"source=a,b"', "a\rb"]
+    values += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 9))) for _ in range(3000)]
+    for value in values:
+        got = parse_mount(value)
+        want = Mount(raw=value)
+        for item in _parse_mount_reference(value):
+            key, sep, val = item.partition("=")
+            key = key.strip().lower()
+            if not sep:
+                want.options[key] = "true"
+            elif key == "type":
+                want.type = val.lower()
+            elif key == "from":
+                want.from_ = val
+            elif key in ("source", "src"):
+                want.source = val
+            elif key in ("target", "dst", "destination"):
+                want.target = val
+            elif key == "id":
+                want.id = val
+            else:
+                want.options[key] = val
+        assert got == want, value
+
+
+def _argparse(args: list[str]) -> dict[str, object] | str:
+    try:
+        return vars(command.parser().parse_args(args))
+    except UsageError as exc:
+        return f"error: {exc}"
+
+
+def test_simple_option_parsing_agrees_with_argparse() -> None:
+    """Whatever the hand parser accepts, argparse reads the same way; what it declines
+    (None) goes to argparse. Random command lines from the options' own words."""
+    words = [
+        "-f", "--format", "--format=json", "--format=", "json", "--config", "c.yaml",
+        "-t", "--failure-threshold", "--failure-threshold=info", "warning", "--ignore",
+        "--ignore=SS101", "SS105,SS120", "--target", "--target=app", "app", "--color",
+        "--no-color", "--list-rules", "-", "Dockerfile", "dir/", "--", "-x", "--bogus",
+        "-fjson", "--form", "-1", "--color=yes", "-f=json", "",
+    ]  # fmt: skip
+    rng = random.Random(3)
+    cases = [["Dockerfile"], ["-f", "json", "a", "b"], ["a", "b", "-f", "json"], []]
+    cases += [[rng.choice(words) for _ in range(rng.randint(0, 6))] for _ in range(4000)]
+    accepted = 0
+    for args in cases:
+        simple = command.parse_simple(args)
+        if simple is not None:
+            accepted += 1
+            assert simple == _argparse(args), args
+    assert accepted > 300
+
+
+def test_lint_does_not_import_heavy_modules(tmp_path: Path) -> None:
+    """The start-up of ``stagesmith lint`` (run once per file by hooks): none of the CLI
+    framework, the config readers, or the standard modules it used to pay for."""
+    clean = tmp_path / "clean" / "Dockerfile"
+    clean.parent.mkdir()
+    clean.write_text("FROM alpine:3.20\nUSER 1000\n")
+    found = tmp_path / "found" / "Dockerfile"
+    found.parent.mkdir()
+    found.write_text(
+        "FROM python:3.12 AS build\nRUN --mount=type=cache,target=/root/.cache pip install x\n"
+        "FROM python:3.12-slim\nCOPY --from=build /usr/local /usr/local\n"
+        "RUN apt-get install -y 'gcc' && echo \"a#b\"\nCMD python app.py\n"
+    )
+    heavy = {
+        "typer", "click", "rich", "pydantic", "jinja2", "yaml", "ruamel", "tomllib",
+        "dataclasses", "inspect", "argparse", "gettext", "pkgutil", "csv",
+    }  # fmt: skip
+    for fmt, path in [("json", clean), ("text", found), ("json", tmp_path)]:
+        code = (
+            "import sys\n"
+            "from stagesmith.cli.main import main\n"
+            "try:\n"
+            f"    main(['lint', '-t', 'style', '-f', {fmt!r}, {str(path)!r}])\n"
+            "except SystemExit as exc:\n"
+            f"    got = sorted({{m.split('.')[0] for m in sys.modules}} & set({sorted(heavy)!r}))\n"
+            "    print('EXIT', exc.code, 'HEAVY', got)\n"
+        )
+        proc = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path
+        )
+        last = proc.stdout.strip().splitlines()[-1]
+        assert last.endswith("HEAVY []"), (fmt, path, last, proc.stderr)
+        assert last.startswith("EXIT 0" if path == clean else "EXIT 1"), last

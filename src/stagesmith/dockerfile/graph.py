@@ -15,11 +15,11 @@ is an external image.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from stagesmith.dockerfile.helpers import parse_mounts
 from stagesmith.dockerfile.model import Instruction, Stage
+from stagesmith.dockerfile.record import FrozenRecord
 
 if TYPE_CHECKING:
     from stagesmith.dockerfile.model import Dockerfile
@@ -27,38 +27,56 @@ if TYPE_CHECKING:
 EdgeKind = Literal["from", "copy", "mount"]
 
 
-@dataclass(slots=True, frozen=True)
-class Edge:
-    """Stage ``stage`` depends on stage ``depends_on`` through ``instruction``."""
+class Edge(FrozenRecord):
+    """Stage ``stage`` depends on stage ``depends_on`` through ``instruction``; ``forward``:
+    the stage depended on is defined after the one that reads it."""
 
-    stage: int
-    depends_on: int
-    kind: EdgeKind
-    instruction: Instruction
-    ref: str
-    #: The stage depended on is defined after the one that reads it.
-    forward: bool = False
+    __slots__ = ("depends_on", "forward", "instruction", "kind", "ref", "stage")
+
+    def __init__(
+        self,
+        stage: int,
+        depends_on: int,
+        kind: EdgeKind,
+        instruction: Instruction,
+        ref: str,
+        forward: bool = False,
+    ) -> None:
+        self.stage = stage
+        self.depends_on = depends_on
+        self.kind = kind
+        self.instruction = instruction
+        self.ref = ref
+        self.forward = forward
 
 
-@dataclass(slots=True, frozen=True)
-class ExternalRef:
+class ExternalRef(FrozenRecord):
     """An image pulled from outside the Dockerfile (``scratch`` is not listed)."""
 
-    image: str
-    stage: int | None
-    kind: EdgeKind
-    instruction: Instruction
+    __slots__ = ("image", "instruction", "kind", "stage")
+
+    def __init__(
+        self, image: str, stage: int | None, kind: EdgeKind, instruction: Instruction
+    ) -> None:
+        self.image = image
+        self.stage = stage
+        self.kind = kind
+        self.instruction = instruction
 
 
-@dataclass(slots=True, frozen=True)
-class UnknownRef:
+class UnknownRef(FrozenRecord):
     """A reference that names nothing buildable: an index out of range, or its own stage."""
 
-    ref: str
-    stage: int | None
-    kind: EdgeKind
-    instruction: Instruction
-    reason: str
+    __slots__ = ("instruction", "kind", "reason", "ref", "stage")
+
+    def __init__(
+        self, ref: str, stage: int | None, kind: EdgeKind, instruction: Instruction, reason: str
+    ) -> None:
+        self.ref = ref
+        self.stage = stage
+        self.kind = kind
+        self.instruction = instruction
+        self.reason = reason
 
 
 class StageGraph:

@@ -7,19 +7,19 @@ later by BuildKit's instruction layer. These helpers apply the same meaning.
 
 from __future__ import annotations
 
-import csv
-from dataclasses import dataclass, field
-
 from stagesmith.dockerfile.model import Instruction
+from stagesmith.dockerfile.record import FrozenRecord, Record
 
 
-@dataclass(slots=True, frozen=True)
-class FromInfo:
+class FromInfo(FrozenRecord):
     """``FROM [--platform=P] IMAGE [AS NAME]``; ``name`` lower-cased like BuildKit."""
 
-    image: str
-    name: str | None
-    platform: str | None
+    __slots__ = ("image", "name", "platform")
+
+    def __init__(self, image: str, name: str | None, platform: str | None) -> None:
+        self.image = image
+        self.name = name
+        self.platform = platform
 
     @property
     def alias(self) -> str | None:
@@ -36,16 +36,26 @@ def from_info(ins: Instruction) -> FromInfo:
     return FromInfo(image=image, name=name, platform=ins.flag("platform"))
 
 
-@dataclass(slots=True, frozen=True)
-class CopyInfo:
+class CopyInfo(FrozenRecord):
     """COPY/ADD sources and destination plus the flags rules ask about."""
 
-    sources: list[str]
-    dest: str
-    from_: str | None
-    chown: str | None
-    chmod: str | None
-    link: bool
+    __slots__ = ("chmod", "chown", "dest", "from_", "link", "sources")
+
+    def __init__(
+        self,
+        sources: list[str],
+        dest: str,
+        from_: str | None,
+        chown: str | None,
+        chmod: str | None,
+        link: bool,
+    ) -> None:
+        self.sources = sources
+        self.dest = dest
+        self.from_ = from_
+        self.chown = chown
+        self.chmod = chmod
+        self.link = link
 
 
 def copy_info(ins: Instruction) -> CopyInfo:
@@ -64,17 +74,28 @@ def copy_info(ins: Instruction) -> CopyInfo:
     )
 
 
-@dataclass(slots=True)
-class Mount:
+class Mount(Record):
     """One ``RUN --mount=...`` (BuildKit's defaults: type=bind)."""
 
-    type: str = "bind"
-    from_: str | None = None
-    source: str | None = None
-    target: str | None = None
-    id: str | None = None
-    options: dict[str, str] = field(default_factory=dict)
-    raw: str = ""
+    __slots__ = ("from_", "id", "options", "raw", "source", "target", "type")
+
+    def __init__(
+        self,
+        type: str = "bind",
+        from_: str | None = None,
+        source: str | None = None,
+        target: str | None = None,
+        id: str | None = None,
+        options: dict[str, str] | None = None,
+        raw: str = "",
+    ) -> None:
+        self.type = type
+        self.from_ = from_
+        self.source = source
+        self.target = target
+        self.id = id
+        self.options: dict[str, str] = {} if options is None else options
+        self.raw = raw
 
 
 _TARGET_KEYS = ("target", "dst", "destination")
@@ -84,10 +105,17 @@ _SOURCE_KEYS = ("source", "src")
 def parse_mount(value: str) -> Mount:
     """One ``--mount`` value (comma-separated, CSV-quoted ``key=value`` fields)."""
     mount = Mount(raw=value)
-    try:
-        fields = next(csv.reader([value]), [])
-    except csv.Error:
-        fields = value.split(",")
+    if not value:
+        fields: list[str] = []  # what csv reads from an empty line
+    elif '"' not in value and "\r" not in value and "\n" not in value and "\0" not in value:
+        fields = value.split(",")  # what csv reads when nothing is quoted (csv not imported)
+    else:
+        import csv
+
+        try:
+            fields = next(csv.reader([value]), [])
+        except csv.Error:
+            fields = value.split(",")
     for item in fields:
         key, sep, val = item.partition("=")
         key = key.strip().lower()

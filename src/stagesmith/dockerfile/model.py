@@ -8,9 +8,9 @@ BuildKit splits them, heredocs, line range) so that a rule can never disagree wi
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from stagesmith.dockerfile.record import Identity, Record
 from stagesmith.errors import StagesmithError
 
 if TYPE_CHECKING:
@@ -28,40 +28,73 @@ class ParseError(StagesmithError):
         super().__init__(f"{self.path}:{line}:{column}: {what}")
 
 
-@dataclass(slots=True)
-class Heredoc:
+class Heredoc(Record):
     """``<<EOF`` body attached to RUN/COPY/ADD. ``content`` keeps its line endings."""
 
-    name: str
-    content: str
-    chomp: bool = False
-    expand: bool = True
-    fd: int = 0
+    __slots__ = ("chomp", "content", "expand", "fd", "name")
+
+    def __init__(
+        self, name: str, content: str, chomp: bool = False, expand: bool = True, fd: int = 0
+    ) -> None:
+        self.name = name
+        self.content = content
+        self.chomp = chomp
+        self.expand = expand
+        self.fd = fd
 
 
-@dataclass(slots=True)
-class Warning:
+class Warning(Record):
     """A problem BuildKit only warns about (today: empty continuation lines)."""
 
-    line: int
-    message: str
+    __slots__ = ("line", "message")
+
+    def __init__(self, line: int, message: str) -> None:
+        self.line = line
+        self.message = message
 
 
-@dataclass(slots=True, eq=False)
-class Instruction:
+class Instruction(Identity):
     """One instruction; ``args`` are exactly the arguments of BuildKit's dump."""
 
-    keyword: str
-    args: list[str] = field(default_factory=list)
-    flags: list[str] = field(default_factory=list)
-    json_form: bool = False
-    heredocs: list[Heredoc] = field(default_factory=list)
-    original: str = ""
-    start_line: int = 0
-    end_line: int = 0
-    next: Instruction | None = None
-    stage_index: int | None = None
-    comments: list[str] = field(default_factory=list)
+    __slots__ = (
+        "args",
+        "comments",
+        "end_line",
+        "flags",
+        "heredocs",
+        "json_form",
+        "keyword",
+        "next",
+        "original",
+        "stage_index",
+        "start_line",
+    )
+
+    def __init__(
+        self,
+        keyword: str,
+        args: list[str] | None = None,
+        flags: list[str] | None = None,
+        json_form: bool = False,
+        heredocs: list[Heredoc] | None = None,
+        original: str = "",
+        start_line: int = 0,
+        end_line: int = 0,
+        next: Instruction | None = None,
+        stage_index: int | None = None,
+        comments: list[str] | None = None,
+    ) -> None:
+        self.keyword = keyword
+        self.args: list[str] = [] if args is None else args
+        self.flags: list[str] = [] if flags is None else flags
+        self.json_form = json_form
+        self.heredocs: list[Heredoc] = [] if heredocs is None else heredocs
+        self.original = original
+        self.start_line = start_line
+        self.end_line = end_line
+        self.next = next
+        self.stage_index = stage_index
+        self.comments: list[str] = [] if comments is None else comments
 
     def flag(self, name: str) -> str | None:
         """Value of the last ``--name[=value]`` flag ("" when given without a value), or None."""
@@ -87,18 +120,39 @@ class Instruction:
         return f"Instruction({self.keyword} {self.args!r} lines {self.start_line}-{self.end_line})"
 
 
-@dataclass(slots=True, eq=False)
-class Stage:
+class Stage(Identity):
     """A build stage: a FROM and the instructions that follow it."""
 
-    index: int
-    name: str | None
-    base: str
-    from_instruction: Instruction
-    platform: str | None = None
-    base_stage: int | None = None
-    resolved_base: str | None = None
-    instructions: list[Instruction] = field(default_factory=list)
+    __slots__ = (
+        "base",
+        "base_stage",
+        "from_instruction",
+        "index",
+        "instructions",
+        "name",
+        "platform",
+        "resolved_base",
+    )
+
+    def __init__(
+        self,
+        index: int,
+        name: str | None,
+        base: str,
+        from_instruction: Instruction,
+        platform: str | None = None,
+        base_stage: int | None = None,
+        resolved_base: str | None = None,
+        instructions: list[Instruction] | None = None,
+    ) -> None:
+        self.index = index
+        self.name = name
+        self.base = base
+        self.from_instruction = from_instruction
+        self.platform = platform
+        self.base_stage = base_stage
+        self.resolved_base = resolved_base
+        self.instructions: list[Instruction] = [] if instructions is None else instructions
 
     @property
     def label(self) -> str:
@@ -106,19 +160,42 @@ class Stage:
         return self.name if self.name is not None else str(self.index)
 
 
-@dataclass(slots=True, eq=False)
-class Dockerfile:
+class Dockerfile(Identity):
     """A whole parsed Dockerfile."""
 
-    instructions: list[Instruction]
-    stages: list[Stage]
-    directives: dict[str, str]
-    escape: str
-    lines: list[str]
-    path: str | None = None
-    global_args: list[Instruction] = field(default_factory=list)
-    warnings: list[Warning] = field(default_factory=list)
-    _graph: StageGraph | None = None
+    __slots__ = (
+        "_graph",
+        "directives",
+        "escape",
+        "global_args",
+        "instructions",
+        "lines",
+        "path",
+        "stages",
+        "warnings",
+    )
+
+    def __init__(
+        self,
+        instructions: list[Instruction],
+        stages: list[Stage],
+        directives: dict[str, str],
+        escape: str,
+        lines: list[str],
+        path: str | None = None,
+        global_args: list[Instruction] | None = None,
+        warnings: list[Warning] | None = None,
+        _graph: StageGraph | None = None,
+    ) -> None:
+        self.instructions = instructions
+        self.stages = stages
+        self.directives = directives
+        self.escape = escape
+        self.lines = lines
+        self.path = path
+        self.global_args: list[Instruction] = [] if global_args is None else global_args
+        self.warnings: list[Warning] = [] if warnings is None else warnings
+        self._graph = _graph
 
     @property
     def graph(self) -> StageGraph:

@@ -9,9 +9,9 @@ only imported for ``--help`` and the other commands; ``stagesmith lint ...`` is 
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from stagesmith.errors import UsageError
 
@@ -75,12 +75,19 @@ def _write(text: str) -> None:
     sys.stdout.flush()
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(message)
+if TYPE_CHECKING:
+    import argparse
 
 
 def parser() -> argparse.ArgumentParser:
+    """The reference parser of ``stagesmith lint`` options (:func:`parse_simple` takes the
+    common cases without importing argparse)."""
+    import argparse
+
+    class _Parser(argparse.ArgumentParser):
+        def error(self, message: str) -> None:  # type: ignore[override]
+            raise UsageError(message)
+
     ap = _Parser(prog="stagesmith lint", add_help=False, allow_abbrev=False)
     ap.add_argument("paths", nargs="*")
     ap.add_argument("-f", "--format", dest="fmt", default="text")
@@ -107,12 +114,86 @@ def handles(args: list[str]) -> bool:
     return not any(a in ("--help", "-h", "--version") for a in head)
 
 
+#: Options taking a value, and switches, as :func:`parser` declares them (tests compare).
+_VALUE_OPTIONS = {
+    "-f": "fmt",
+    "--format": "fmt",
+    "--config": "config",
+    "-t": "threshold",
+    "--failure-threshold": "threshold",
+    "--ignore": "ignore",
+    "--target": "target",
+}
+_SWITCHES = {"--color": ("color", True), "--no-color": ("color", False)}
+_SWITCHES["--list-rules"] = ("list_rules", True)
+
+
+def parse_simple(args: list[str]) -> dict[str, Any] | None:
+    """The usual command lines without :mod:`argparse` (importing it and its gettext set-up
+    are a few milliseconds of every run): one run of paths, options spelt in full with the
+    value as the next word (or after ``=`` for long ones). Anything else (``-fjson``, ``--``,
+    a value or path starting with ``-``, paths on both sides of an option, unknown options)
+    gives None and goes through :func:`parser`, which decides and words every error."""
+    ns: dict[str, Any] = {
+        "paths": [],
+        "fmt": "text",
+        "config": None,
+        "threshold": None,
+        "ignore": [],
+        "target": None,
+        "color": None,
+        "list_rules": False,
+    }
+    paths_done = False  # argparse takes the paths (nargs="*") as one run
+    i, n = 0, len(args)
+    while i < n:
+        arg = args[i]
+        if arg == "-" or not arg.startswith("-"):
+            if paths_done:
+                return None
+            while i < n and (args[i] == "-" or not args[i].startswith("-")):
+                ns["paths"].append(args[i])
+                i += 1
+            paths_done = True
+            continue
+        name, eq, value = arg.partition("=")
+        if name in _VALUE_OPTIONS and (not eq or name.startswith("--")):
+            if not eq:
+                if i + 1 >= n or args[i + 1].startswith("-"):
+                    return None
+                i += 1
+                value = args[i]
+            dest = _VALUE_OPTIONS[name]
+            if dest == "ignore":
+                ns["ignore"].append(value)
+            else:
+                ns[dest] = Path(value) if dest == "config" else value
+        elif arg in _SWITCHES:
+            dest, flag = _SWITCHES[arg]
+            ns[dest] = flag
+        else:
+            return None
+        if ns["paths"]:
+            paths_done = True
+        i += 1
+    return ns
+
+
 def main(args: list[str]) -> int:
     """Run ``[--debug] lint ...``; raise :class:`UsageError` for bad arguments."""
     i = 0
     while args[i] == "--debug":
         i += 1
-    ns = parser().parse_args(args[i + 1 :])
+    ns = parse_simple(args[i + 1 :])
+    if ns is None:
+        ns = vars(parser().parse_args(args[i + 1 :]))
     return run(
-        ns.paths, ns.fmt, ns.config, ns.threshold, ns.ignore, ns.target, ns.color, ns.list_rules
+        ns["paths"],
+        ns["fmt"],
+        ns["config"],
+        ns["threshold"],
+        ns["ignore"],
+        ns["target"],
+        ns["color"],
+        ns["list_rules"],
     )

@@ -13,9 +13,9 @@ Keys (``-`` and ``_`` are interchangeable)::
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
+from stagesmith.dockerfile.record import Record
 from stagesmith.errors import StagesmithError
 from stagesmith.lint.model import Severity
 
@@ -44,16 +44,37 @@ ALTERNATIVE_TARGETS = [
 ]
 
 
-@dataclass
-class LintSettings:
+class LintSettings(Record):
     """The settings the linter runs with (defaults: nothing ignored, fail on errors)."""
 
-    ignore: list[str] = field(default_factory=list)
-    severity: dict[str, Severity] = field(default_factory=dict)
-    failure_threshold: Severity = Severity.ERROR
-    trusted_registries: list[str] = field(default_factory=list)
-    target: str | None = None
-    alternative_targets: list[str] = field(default_factory=lambda: list(ALTERNATIVE_TARGETS))
+    __slots__ = (
+        "alternative_targets",
+        "failure_threshold",
+        "ignore",
+        "severity",
+        "target",
+        "trusted_registries",
+    )
+
+    def __init__(
+        self,
+        ignore: list[str] | None = None,
+        severity: dict[str, Severity] | None = None,
+        failure_threshold: Severity = Severity.ERROR,
+        trusted_registries: list[str] | None = None,
+        target: str | None = None,
+        alternative_targets: list[str] | None = None,
+    ) -> None:
+        self.ignore: list[str] = [] if ignore is None else ignore
+        self.severity: dict[str, Severity] = {} if severity is None else severity
+        self.failure_threshold = failure_threshold
+        self.trusted_registries: list[str] = (
+            [] if trusted_registries is None else trusted_registries
+        )
+        self.target = target
+        self.alternative_targets: list[str] = (
+            list(ALTERNATIVE_TARGETS) if alternative_targets is None else alternative_targets
+        )
 
 
 def settings_from(section: dict[str, Any], source: object = None) -> LintSettings:

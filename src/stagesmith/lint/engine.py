@@ -9,12 +9,12 @@ rule raising an exception never stops the run (it becomes an ``SS000`` finding i
 from __future__ import annotations
 
 import importlib
-import pkgutil
+import os
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
+from stagesmith.dockerfile.record import FrozenRecord, Record
 from stagesmith.lint.model import Finding, Severity
 from stagesmith.lint.source import Doc, Instr
 
@@ -22,24 +22,45 @@ Hit = tuple[Instr, str]
 CheckFn = Callable[[Doc, "Context"], Iterable[Hit]]
 
 
-@dataclass
-class Context:
-    """What rules may consult beyond the Dockerfile: trusted registries, the build target."""
+class Context(Record):
+    """What rules may consult beyond the Dockerfile: trusted registries, the build target,
+    the stage names meant to be built on their own (``--target test``; None: the defaults)."""
 
-    trusted_registries: list[str] = field(default_factory=list)
-    target: str | None = None
-    #: Stage names meant to be built on their own (``--target test``); None: the defaults.
-    alternative_targets: list[str] | None = None
+    __slots__ = ("alternative_targets", "target", "trusted_registries")
+
+    def __init__(
+        self,
+        trusted_registries: list[str] | None = None,
+        target: str | None = None,
+        alternative_targets: list[str] | None = None,
+    ) -> None:
+        self.trusted_registries: list[str] = (
+            [] if trusted_registries is None else trusted_registries
+        )
+        self.target = target
+        self.alternative_targets = alternative_targets
 
 
-@dataclass(frozen=True)
-class Rule:
-    id: str
-    name: str
-    severity: Severity
-    hadolint: str | None
-    check: CheckFn
-    doc: str
+class Rule(FrozenRecord):
+    """A registered rule (see :func:`rule`); not changed once made."""
+
+    __slots__ = ("check", "doc", "hadolint", "id", "name", "severity")
+
+    def __init__(
+        self,
+        id: str,
+        name: str,
+        severity: Severity,
+        hadolint: str | None,
+        check: CheckFn,
+        doc: str,
+    ) -> None:
+        self.id = id
+        self.name = name
+        self.severity = severity
+        self.hadolint = hadolint
+        self.check = check
+        self.doc = doc
 
     @property
     def hadolint_ids(self) -> tuple[str, ...]:
@@ -93,13 +114,33 @@ def rule(
 INTERNAL = Rule("SS000", "internal-error", Severity.ERROR, None, lambda d, c: (), "A rule crashed.")
 
 
+def _rule_modules(package_path: Iterable[str]) -> list[str]:
+    """Module names in the rules package: its ``*.py`` files, listed directly (pkgutil's
+    listing imports :mod:`inspect`, a tenth of the start-up), else as pkgutil finds them."""
+    names: set[str] = set()
+    for folder in package_path:
+        try:
+            entries = os.listdir(folder)
+        except OSError:
+            continue
+        for entry in entries:
+            stem, dot, ext = entry.partition(".")
+            if dot and ext == "py" and stem.isidentifier() and not stem.startswith("_"):
+                names.add(stem)
+    if not names:  # not a plain directory (a zip, sourceless modules)
+        import pkgutil
+
+        names = {info.name for info in pkgutil.iter_modules(list(package_path))}
+    return sorted(names)
+
+
 def all_rules() -> dict[str, Rule]:
     """Every rule, importing each module of :mod:`stagesmith.lint.rules` once."""
     if not _RULES:
         from stagesmith.lint import rules
 
-        for info in pkgutil.iter_modules(rules.__path__):
-            importlib.import_module(f"{rules.__name__}.{info.name}")
+        for name in _rule_modules(rules.__path__):
+            importlib.import_module(f"{rules.__name__}.{name}")
     return dict(sorted(_RULES.items()))
 
 

@@ -10,9 +10,8 @@ Results are memoised per document: rules ask the same questions many times.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from stagesmith.dockerfile.helpers import parse_mounts
+from stagesmith.dockerfile.record import FrozenRecord
 from stagesmith.errors import StagesmithError
 from stagesmith.lint.engine import Context
 from stagesmith.lint.source import Doc, Instr, Stage
@@ -22,18 +21,32 @@ class UnknownTargetError(StagesmithError):
     """``--target`` (or the config's ``target``) names no stage of the file."""
 
 
-@dataclass(frozen=True)
-class StageRef:
-    """A reference from an instruction to another stage (or an image) by name/index."""
+class StageRef(FrozenRecord):
+    """A reference from an instruction to another stage (or an image) by name/index.
 
-    stage: Stage  # the stage holding the instruction
-    instr: Instr
-    ref: str  # as written
-    kind: str  # "from" (FROM base), "copy", "mount"
-    #: The stage it names (None: an image, a missing stage or an index out of range).
-    target: Stage | None = None
-    #: The named stage comes after the reading one (an edge BuildKit builds, SS103 reports).
-    forward: bool = False
+    ``stage`` holds the instruction; ``ref`` is as written; ``kind`` is ``from`` (FROM base),
+    ``copy`` or ``mount``; ``target`` is the stage it names (None: an image, a missing stage
+    or an index out of range); ``forward``: the named stage comes after the reading one (an
+    edge BuildKit builds, SS103 reports).
+    """
+
+    __slots__ = ("forward", "instr", "kind", "ref", "stage", "target")
+
+    def __init__(
+        self,
+        stage: Stage,
+        instr: Instr,
+        ref: str,
+        kind: str,
+        target: Stage | None = None,
+        forward: bool = False,
+    ) -> None:
+        self.stage = stage
+        self.instr = instr
+        self.ref = ref
+        self.kind = kind
+        self.target = target
+        self.forward = forward
 
 
 def mount_options(value: str) -> dict[str, str]:

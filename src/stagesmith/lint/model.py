@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
+
+from stagesmith.dockerfile.record import FrozenRecord
 
 
 class Severity(IntEnum):
@@ -27,18 +28,30 @@ class Severity(IntEnum):
         return self.name.lower()
 
 
-@dataclass(frozen=True)
-class Finding:
-    """One problem at one place in one Dockerfile."""
+class Finding(FrozenRecord):
+    """One problem at one place in one Dockerfile (not changed once made)."""
 
-    rule: str
-    severity: Severity
-    message: str
-    path: str
-    line: int
-    end_line: int
-    hadolint: str | None = None
-    column: int = 1
+    __slots__ = ("column", "end_line", "hadolint", "line", "message", "path", "rule", "severity")
+
+    def __init__(
+        self,
+        rule: str,
+        severity: Severity,
+        message: str,
+        path: str,
+        line: int,
+        end_line: int,
+        hadolint: str | None = None,
+        column: int = 1,
+    ) -> None:
+        self.rule = rule
+        self.severity = severity
+        self.message = message
+        self.path = path
+        self.line = line
+        self.end_line = end_line
+        self.hadolint = hadolint
+        self.column = column
 
     def to_dict(self) -> dict[str, Any]:
         return {

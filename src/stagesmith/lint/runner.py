@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 
+from stagesmith.dockerfile.record import Record
 from stagesmith.errors import StagesmithError
 from stagesmith.lint.config import LintSettings, settings_from
 from stagesmith.lint.discover import STDIN, expand
@@ -15,15 +15,23 @@ from stagesmith.lint.model import Finding, Severity
 from stagesmith.lint.source import Doc, load
 
 
-@dataclass
-class Report:
-    """Everything the formatters need: the files read (with their lines) and the findings."""
+class Report(Record):
+    """Everything the formatters need: the files read (with their lines) and the findings;
+    ``errors``: files that could not be read or parsed, one ``path: why`` line each (exit 2)."""
 
-    files: list[str] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
-    lines: dict[str, list[str]] = field(default_factory=dict)
-    #: Files that could not be read or parsed, one ``path: why`` line each (exit 2).
-    errors: list[str] = field(default_factory=list)
+    __slots__ = ("errors", "files", "findings", "lines")
+
+    def __init__(
+        self,
+        files: list[str] | None = None,
+        findings: list[Finding] | None = None,
+        lines: dict[str, list[str]] | None = None,
+        errors: list[str] | None = None,
+    ) -> None:
+        self.files: list[str] = [] if files is None else files
+        self.findings: list[Finding] = [] if findings is None else findings
+        self.lines: dict[str, list[str]] = {} if lines is None else lines
+        self.errors: list[str] = [] if errors is None else errors
 
     def failed(self, threshold: Severity) -> bool:
         return any(f.severity >= threshold for f in self.findings)

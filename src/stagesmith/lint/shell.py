@@ -7,8 +7,8 @@ with shell quoting (falling back to whitespace), and recognise package-manager i
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+from stagesmith.dockerfile.record import Record
 from stagesmith.lint.engine import per_document_memo
 from stagesmith.lint.source import Instr
 
@@ -64,14 +64,20 @@ def _commands(text: str) -> tuple[tuple[str, ...], ...]:
     return found
 
 
-@dataclass
-class Install:
-    """One package-manager invocation that installs things."""
+class Install(Record):
+    """One package-manager invocation that installs things: the manager (apt, apk, yum,
+    pip, conda, npm), the whole simple command, the positional arguments after the install
+    verb, and apk's ``--virtual NAME``."""
 
-    manager: str  # apt, apk, yum, pip, conda, npm
-    words: list[str]  # the whole simple command
-    packages: list[str]  # positional arguments after the install verb
-    group: str | None = None  # apk --virtual NAME
+    __slots__ = ("group", "manager", "packages", "words")
+
+    def __init__(
+        self, manager: str, words: list[str], packages: list[str], group: str | None = None
+    ) -> None:
+        self.manager = manager
+        self.words = words
+        self.packages = packages
+        self.group = group
 
 
 _APT = {"apt-get", "apt", "aptitude"}

@@ -16,11 +16,10 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
-from functools import cached_property
 from typing import TYPE_CHECKING
 
 from stagesmith.dockerfile import Dockerfile, Instruction, ParseError, parse
+from stagesmith.dockerfile.record import Identity
 from stagesmith.errors import StagesmithError
 
 if TYPE_CHECKING:
@@ -31,46 +30,96 @@ class LintParseError(StagesmithError):
     """The Dockerfile cannot be read; message is ``file:line:col: why``."""
 
 
-@dataclass(eq=False)
-class Instr:
-    """One instruction: keyword upper-case, args without the flags, flags by name."""
+class Instr(Identity):
+    """One instruction: keyword upper-case, args without the flags, flags by name.
 
-    keyword: str
-    args: str
-    flags: dict[str, list[str]]
-    start_line: int
-    end_line: int
-    original: str
-    heredocs: list[str] = field(default_factory=list)
-    #: FROM only: the image after ARG expansion, when the parser resolved it.
-    resolved_base: str | None = None
-    #: An ONBUILD trigger (its lines are the ONBUILD instruction's).
-    onbuild: bool = False
-    #: The exec-form argument list, or None for shell form.
-    json_form: list[str] | None = None
-    #: The parser's instruction this one was read from.
-    node: Instruction | None = field(default=None, repr=False)
+    ``resolved_base`` (FROM only): the image after ARG expansion, when the parser resolved
+    it; ``onbuild``: an ONBUILD trigger (its lines are the ONBUILD instruction's);
+    ``json_form``: the exec-form argument list, or None for shell form; ``node``: the
+    parser's instruction this one was read from.
+    """
+
+    __slots__ = (
+        "_words",
+        "args",
+        "end_line",
+        "flags",
+        "heredocs",
+        "json_form",
+        "keyword",
+        "node",
+        "onbuild",
+        "original",
+        "resolved_base",
+        "start_line",
+    )
+    _hidden = ("node", "_words")
+
+    def __init__(
+        self,
+        keyword: str,
+        args: str,
+        flags: dict[str, list[str]],
+        start_line: int,
+        end_line: int,
+        original: str,
+        heredocs: list[str] | None = None,
+        resolved_base: str | None = None,
+        onbuild: bool = False,
+        json_form: list[str] | None = None,
+        node: Instruction | None = None,
+    ) -> None:
+        self.keyword = keyword
+        self.args = args
+        self.flags = flags
+        self.start_line = start_line
+        self.end_line = end_line
+        self.original = original
+        self.heredocs: list[str] = [] if heredocs is None else heredocs
+        self.resolved_base = resolved_base
+        self.onbuild = onbuild
+        self.json_form = json_form
+        self.node = node
+        self._words: list[str] | None = None
 
     def flag(self, name: str) -> str | None:
         values = self.flags.get(name)
         return values[-1] if values else None
 
-    @cached_property
+    @property
     def words(self) -> list[str]:
-        return self.args.split()
+        """``args`` split on blanks (computed once)."""
+        words = self._words
+        if words is None:
+            words = self._words = self.args.split()
+        return words
 
 
-@dataclass(eq=False)
-class Stage:
-    """One ``FROM`` and the instructions up to the next one."""
+class Stage(Identity):
+    """One ``FROM`` and the instructions up to the next one; ``triggers``: its ONBUILD
+    triggers, in order (see the module docstring)."""
 
-    index: int
-    base: str
-    name: str | None
-    from_instr: Instr
-    instructions: list[Instr] = field(default_factory=list)
-    #: ONBUILD triggers of this stage, in order (see the module docstring).
-    triggers: list[Instr] = field(default_factory=list)
+    __slots__ = ("_by_keyword", "base", "from_instr", "index", "instructions", "name", "triggers")
+    _hidden = ("_by_keyword",)
+
+    def __init__(
+        self,
+        index: int,
+        base: str,
+        name: str | None,
+        from_instr: Instr,
+        instructions: list[Instr] | None = None,
+        triggers: list[Instr] | None = None,
+    ) -> None:
+        self.index = index
+        self.base = base
+        self.name = name
+        self.from_instr = from_instr
+        self.instructions: list[Instr] = [] if instructions is None else instructions
+        self.triggers: list[Instr] = [] if triggers is None else triggers
+        #: keyword -> this stage's own instructions, built on the first :meth:`of` (rules
+        #: ask for the same keywords over and over; the lists are complete once loaded)
+        self._by_keyword: dict[str, list[Instr]] | None = None
 
     @property
     def label(self) -> str:
@@ -84,7 +133,20 @@ class Stage:
         return f"#{self.index} (line {self.from_instr.start_line})"
 
     def of(self, *keywords: str) -> list[Instr]:
-        """This stage's own instructions with one of ``keywords`` (ONBUILD triggers not)."""
+        """This stage's own instructions with one of ``keywords`` (ONBUILD triggers not), in
+        order; a new list each call."""
+        index = self._by_keyword
+        if index is None:
+            index = {}
+            for ins in self.instructions:
+                found = index.get(ins.keyword)
+                if found is None:
+                    index[ins.keyword] = [ins]
+                else:
+                    found.append(ins)
+            self._by_keyword = index
+        if len(keywords) == 1:
+            return list(index.get(keywords[0], ()))
         return [i for i in self.instructions if i.keyword in keywords]
 
     def each(self, *keywords: str) -> list[Instr]:
@@ -96,18 +158,30 @@ class Stage:
         return found
 
 
-@dataclass(eq=False)
-class Doc:
-    """A whole Dockerfile: its text lines, instructions, stages and global ARG defaults."""
+class Doc(Identity):
+    """A whole Dockerfile: its text lines, instructions, stages and global ARG defaults;
+    ``memo``: for :mod:`stagesmith.lint.graph` (references, final stage...), per document."""
 
-    path: str
-    lines: list[str]
-    instructions: list[Instr]
-    stages: list[Stage]
-    global_args: dict[str, str]
-    df: Dockerfile | None = field(default=None, repr=False)
-    #: Memo for :mod:`stagesmith.lint.graph` (references, final stage...), per document.
-    memo: dict[object, object] = field(default_factory=dict, repr=False)
+    __slots__ = ("df", "global_args", "instructions", "lines", "memo", "path", "stages")
+    _hidden = ("df", "memo")
+
+    def __init__(
+        self,
+        path: str,
+        lines: list[str],
+        instructions: list[Instr],
+        stages: list[Stage],
+        global_args: dict[str, str],
+        df: Dockerfile | None = None,
+        memo: dict[object, object] | None = None,
+    ) -> None:
+        self.path = path
+        self.lines = lines
+        self.instructions = instructions
+        self.stages = stages
+        self.global_args = global_args
+        self.df = df
+        self.memo: dict[object, object] = {} if memo is None else memo
 
     @property
     def graph(self) -> StageGraph:
