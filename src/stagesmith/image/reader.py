@@ -9,7 +9,7 @@ import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
 from stagesmith.image.model import Entry, HistoryEntry, ImageConfig, ImageError, Layer
 from stagesmith.image.source import BlobStore, Resolved, close_region, resolve
@@ -17,10 +17,10 @@ from stagesmith.image.streams import (
     CHUNK,
     BackgroundDigest,
     Hashing,
+    Positioned,
     Prefetch,
     decompressed,
     inflating,
-    mapped_or_buffered,
     sniff,
 )
 from stagesmith.image.tarscan import scan
@@ -136,7 +136,7 @@ class Image:
                 # from the file while the walk reads headers and seeks over unwanted content
                 if algo is not None:
                     background = BackgroundDigest(*region.span, algo)
-                stream = mapped_or_buffered(region, where)
+                stream = cast(BinaryIO, Positioned(*region.span))
             elif algo is None:
                 stream = decompressed(region, layer.compression, where)
             else:
