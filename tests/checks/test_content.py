@@ -31,3 +31,17 @@ def test_head_is_cached_and_ranges_stream_forward_without_keeping_skipped_bytes(
     assert content.read_at(5_000_000, 4) is None  # already streamed past, not retained
     assert content.read_at(20, 10) == data[20:30]  # the retained prefix still answers
     assert content.read_at(len(data) - 3, 10) == data[-3:]  # short read at end of file
+
+
+def test_random_access_reader_is_used_without_retaining() -> None:
+    class Positional(io.BytesIO):
+        def read_at(self, off: int, size: int) -> bytes:
+            return self.getvalue()[off : off + size]
+
+    data = bytes(range(256)) * 100
+    content = Content(Positional(data))
+    assert content.random_access
+    assert content.read_at(20_000, 8) == data[20_000:20_008]
+    assert content.read_at(10, 4) == data[10:14]  # going back is fine
+    assert content.head(300) == data[:300]
+    assert content.read_at(len(data) - 2, 10) == data[-2:]

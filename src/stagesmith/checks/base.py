@@ -15,7 +15,12 @@ from stagesmith.checks.model import Finding
 
 
 class Content:
-    """Lazy access to one entry's bytes; valid only while the runner is on that entry."""
+    """Lazy access to one entry's bytes; valid only while the runner is on that entry.
+
+    A reader with a ``read_at(offset, size)`` method (the image reader gives one for members
+    of uncompressed layers) is used for random access: then :meth:`read_at` can go back to
+    any range and nothing needs retaining (:attr:`random_access`).
+    """
 
     def __init__(self, reader: IO[bytes]) -> None:
         self._reader = reader
@@ -23,10 +28,17 @@ class Content:
         self._eof = False
         self._pos = 0  # stream position once reads went past the retained prefix
         self._streaming = False
+        self._random = getattr(reader, "read_at", None)
+        self.random_access = self._random is not None
 
     def head(self, n: int) -> bytes:
         """The first ``n`` bytes (fewer if the file is shorter, or if :meth:`read_at` already
         streamed past the retained prefix)."""
+        if self._random is not None:
+            if len(self._buf) < n and not self._eof:
+                self._buf = self._random(0, n)
+                self._eof = len(self._buf) < n
+            return self._buf[:n]
         if self._streaming:
             return self._buf[:n]
         while len(self._buf) < n and not self._eof:
@@ -43,6 +55,9 @@ class Content:
         end = off + size
         if end <= len(self._buf):
             return self._buf[off:end]
+        if self._random is not None:
+            data: bytes = self._random(off, size)
+            return data
         if not self._streaming:
             # a range that starts inside (or just past) the retained prefix extends it: the
             # ELF reader retains the first PT_LOAD segment this way (.dynstr lives there).

@@ -60,12 +60,15 @@ def from_bytes(data: bytes) -> Callable[[int, int], bytes | None]:
 
 
 def parse_elf(
-    read_at: Callable[[int, int], bytes | None], limit: int = 512 * 1024 * 1024
+    read_at: Callable[[int, int], bytes | None],
+    limit: int = 512 * 1024 * 1024,
+    retain: bool = True,
 ) -> ElfInfo | None:
     """Parse the loader-relevant parts of an ELF file; None if it is not ELF.
 
     ``read_at(offset, size)`` returns those bytes (fewer at end of file), or None when the
-    range was already streamed past and not retained.
+    range was already streamed past and not retained. ``retain=False`` says ``read_at`` has
+    random access, so the first segment is not read ahead to keep ``.dynstr`` reachable.
     """
 
     def head(n: int) -> bytes:
@@ -120,7 +123,7 @@ def parse_elf(
         elif p_type == PT_INTERP:
             interp = (off, filesz)
     first = min((ld for ld in loads if ld[1] == 0), default=None, key=lambda ld: ld[0])
-    if first is not None:
+    if first is not None and retain:
         head(min(first[2], RETAIN))  # retain the first segment: .dynstr usually lives there
     if interp is not None:
         off, size = interp

@@ -79,7 +79,7 @@ class SharedLibsCheck(Check):
             self.conf[path] = (layer, content.head(256 * 1024).decode("utf-8", "replace"))
             return
         try:
-            info = parse_elf(content.read_at)
+            info = parse_elf(content.read_at, retain=not content.random_access)
         except ElfError as exc:
             self.broken[path] = (layer, str(exc))
             return

@@ -274,6 +274,12 @@ class Positioned(io.RawIOBase):
         self._pos += got
         return got
 
+    def pread(self, offset: int, size: int) -> bytes:
+        """Up to ``size`` bytes at ``offset`` (relative to the window); the position stays."""
+        start = self._start + offset
+        size = min(size, self._end - start)
+        return os.pread(self._fd, size, start) if size > 0 and offset >= 0 else b""
+
 
 def decompressed(raw: io.RawIOBase, compression: str, where: str) -> BinaryIO:
     """A buffered reader over the uncompressed tar bytes of a layer blob."""

@@ -149,6 +149,24 @@ class _Content(io.RawIOBase):
         return int(n)
 
 
+class _RandomContent(_Content):
+    """A member of an uncompressed layer read through a positional stream: besides reading in
+    order, ``read_at(offset, size)`` reads any range of the member without moving (an ELF's
+    string table, behind its dynamic section, needs no retained prefix then)."""
+
+    def __init__(self, stream: BinaryIO, size: int, where: str) -> None:
+        super().__init__(stream, size, where)
+        self._pread = stream.pread  # type: ignore[attr-defined]
+        self._begin = stream.tell()
+        self._size = size
+
+    def read_at(self, offset: int, size: int) -> bytes:
+        if offset < 0 or offset >= self._size:
+            return b""
+        data: bytes = self._pread(self._begin + offset, min(size, self._size - offset))
+        return data
+
+
 _SCRATCH = memoryview(bytearray(1 << 20))
 
 
@@ -214,8 +232,10 @@ def scan(
     for regular files; devices and fifos are reported but never opened.
     """
     cap = min(limit, MAX_MEMBER) if limit is not None else MAX_MEMBER
-    # an uncompressed blob with no digest to check is seekable: skip content without reading
+    # an uncompressed blob is seekable: skip content without reading (its digest, if any, is
+    # computed apart); one read positionally also gives readers with random access
     seekable = limit is not None and stream.seekable()
+    content = _RandomContent if seekable and hasattr(stream, "pread") else _Content
     tell, seek = stream.tell, stream.seek
 
     def skip(n: int) -> None:
@@ -338,7 +358,7 @@ def scan(
             skip(size + padded)
             continue
         if kind is EntryType.FILE and want is not None and want(entry):
-            reader = _Content(stream, size, where)
+            reader = content(stream, size, where)
             yield entry, reader  # type: ignore[misc]
             skip(reader.left + padded)
         else:
