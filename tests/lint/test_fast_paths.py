@@ -19,11 +19,11 @@ import pytest
 
 from stagesmith import __version__
 from stagesmith.dockerfile.helpers import Mount, parse_mount
-from stagesmith.errors import UsageError
+from stagesmith.errors import StagesmithError, UsageError
 from stagesmith.lint import command, shell
 from stagesmith.lint.config import LintSettings
 from stagesmith.lint.discover import _PATTERNS, _SKIP_DIRS, expand, is_dockerfile_name
-from stagesmith.lint.engine import Context, run_rules
+from stagesmith.lint.engine import Context, all_rules, run_rules
 from stagesmith.lint.formats import render_json
 from stagesmith.lint.model import Severity
 from stagesmith.lint.runner import lint_paths
@@ -264,3 +264,31 @@ def test_lint_does_not_import_heavy_modules(tmp_path: Path) -> None:
         last = proc.stdout.strip().splitlines()[-1]
         assert last.endswith("HEAVY []"), (fmt, path, last, proc.stderr)
         assert last.startswith("EXIT 0" if path == clean else "EXIT 1"), last
+
+
+def test_rules_skipped_by_keyword_have_nothing_to_say_there() -> None:
+    """A rule that names its instructions (``keywords=``) is not run on files without them:
+    run anyway on every corpus file lacking them (and on variants with those lines dropped),
+    it reports nothing."""
+    texts = []
+    for corpus in CORPORA:
+        for name in expand([str(corpus)]):
+            text = Path(name).read_text(errors="surrogateescape")
+            texts.append(text)
+            for keyword in ("RUN", "COPY", "ADD", "ENV", "ARG", "CMD", "EXPOSE", "WORKDIR"):
+                kept = [ln for ln in text.splitlines() if not ln.upper().startswith(keyword)]
+                texts.append("\n".join(kept) + "\n")
+    gated = [r for r in all_rules().values() if r.keywords is not None]
+    assert len(gated) >= 10
+    checked = 0
+    for text in texts:
+        try:
+            doc = load(text)
+        except StagesmithError:
+            continue
+        present = doc.keywords()
+        for r in gated:
+            if r.keywords is not None and r.keywords.isdisjoint(present):
+                checked += 1
+                assert list(r.check(doc, Context())) == [], (r.id, text)
+    assert checked > 1000

@@ -126,10 +126,29 @@ def _extract_flags(line: str) -> tuple[str, list[str]]:
     character per byte, and bytes 0x85/0xA0 inside a character count as blanks: we
     reproduce that rather than disagree with ``docker build``.
     """
+    if line.isascii() and '"' not in line and "'" not in line and "\\" not in line:
+        return _extract_plain_flags(line)
     original = line
     line = _as_go_bytes(line)
     rest, words = _extract_flags_bytes(line)
     return _from_go_bytes(rest, original), words
+
+
+_ASCII_WORD = re.compile("[^\t\n\v\f\r ]+")
+
+
+def _extract_plain_flags(line: str) -> tuple[str, list[str]]:
+    """:func:`_extract_flags_bytes` for ASCII text without quotes or backslashes: words are
+    runs of non-blanks, so regex matches give them without the byte-by-byte walk."""
+    words: list[str] = []
+    for m in _ASCII_WORD.finditer(line):
+        word = m.group()
+        if not word.startswith("--"):
+            return line[m.start() :], words
+        if word == "--":
+            return line[m.end() :], words
+        words.append(word)
+    return "", words
 
 
 def _extract_flags_bytes(line: str) -> tuple[str, list[str]]:
@@ -492,13 +511,15 @@ def parse_instructions(
 
     while idx < total:
         raw = lines[idx]
-        if _is_comment(raw):
+        token = raw.rstrip("\r\n").lstrip(_SPACES)
+        comment = token.startswith("#")  # _is_comment(raw)
+        if comment:
             comments.append(raw[1:].strip(_SPACES))
-        token = _trim_newline(raw).lstrip(_SPACES)
-        problem = d.feed(token)
-        if problem:
-            raise fail(problem, idx + 1, "#")
-        if token.startswith("#"):
+        if not d.done:
+            problem = d.feed(token)
+            if problem:
+                raise fail(problem, idx + 1, "#")
+        if comment:
             token = ""
         idx += 1
         start = idx

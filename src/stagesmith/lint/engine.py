@@ -1,7 +1,9 @@
 """The rule engine: a registry of rules (one module each), running them safely, ignores.
 
 A rule is a function decorated with :func:`rule`; it receives the :class:`Doc` and a
-:class:`Context` and yields ``(instruction, message)`` pairs. The engine turns those into
+:class:`Context` and yields ``(instruction, message)`` pairs. A rule that can only report
+on some instructions names them (``keywords=``): it is not called for a file that has none
+of them (ONBUILD triggers count), which it would have nothing to say about anyway. The engine turns those into
 :class:`Finding` objects, applies inline ignores and configuration, and guarantees that one
 rule raising an exception never stops the run (it becomes an ``SS000`` finding instead).
 """
@@ -44,7 +46,7 @@ class Context(Record):
 class Rule(FrozenRecord):
     """A registered rule (see :func:`rule`); not changed once made."""
 
-    __slots__ = ("check", "doc", "hadolint", "id", "name", "severity")
+    __slots__ = ("check", "doc", "hadolint", "id", "keywords", "name", "severity")
 
     def __init__(
         self,
@@ -54,6 +56,7 @@ class Rule(FrozenRecord):
         hadolint: str | None,
         check: CheckFn,
         doc: str,
+        keywords: frozenset[str] | None = None,
     ) -> None:
         self.id = id
         self.name = name
@@ -61,6 +64,8 @@ class Rule(FrozenRecord):
         self.hadolint = hadolint
         self.check = check
         self.doc = doc
+        #: The rule only reports on files with one of these instructions (None: any file).
+        self.keywords = keywords
 
     @property
     def hadolint_ids(self) -> tuple[str, ...]:
@@ -100,12 +105,20 @@ def per_document_memo() -> dict[Any, Any]:
 
 
 def rule(
-    id: str, name: str, severity: Severity, hadolint: str | None = None
+    id: str,
+    name: str,
+    severity: Severity,
+    hadolint: str | None = None,
+    *,
+    keywords: Iterable[str] | None = None,
 ) -> Callable[[CheckFn], CheckFn]:
-    """Register ``check`` as rule ``id``; its docstring (bad and good example) is the rule's doc."""
+    """Register ``check`` as rule ``id``; its docstring (bad and good example) is the rule's
+    doc. ``keywords``: the instructions it can report on, when it cannot report on a file
+    without any of them (the engine then skips it there)."""
+    gate = frozenset(keywords) if keywords is not None else None
 
     def register(check: CheckFn) -> CheckFn:
-        _RULES[id] = Rule(id, name, severity, hadolint, check, check.__doc__ or "")
+        _RULES[id] = Rule(id, name, severity, hadolint, check, check.__doc__ or "", gate)
         return check
 
     return register
@@ -206,14 +219,13 @@ def run_rules(
     overrides = overrides or {}
     findings: list[Finding] = []
     ignore_cache: dict[int, set[str]] = {}
+    present = doc.keywords()
     for r, names in _plan():
         if skip and not names.isdisjoint(skip):
             continue
-        severity = r.severity
-        if overrides:
-            severity = next(
-                (overrides[k] for k in (r.id, *r.hadolint_ids) if k in overrides), r.severity
-            )
+        gate = r.keywords
+        if gate is not None and gate.isdisjoint(present):
+            continue  # nothing it could report on in this file
         try:
             hits = list(r.check(doc, ctx))
         except Exception as exc:  # a rule bug must not take the run down
@@ -228,6 +240,13 @@ def run_rules(
                 )
             )
             continue
+        if not hits:
+            continue
+        severity = r.severity
+        if overrides:
+            severity = next(
+                (overrides[k] for k in (r.id, *r.hadolint_ids) if k in overrides), r.severity
+            )
         for instr, message in hits:
             key = id(instr)
             if key not in ignore_cache:

@@ -183,6 +183,14 @@ class Doc(Identity):
         self.df = df
         self.memo: dict[object, object] = {} if memo is None else memo
 
+    def keywords(self) -> set[str]:
+        """Every instruction keyword in the file, ONBUILD triggers' included."""
+        found = {i.keyword for i in self.instructions}
+        for stage in self.stages:
+            if stage.triggers:
+                found.update(t.keyword for t in stage.triggers)
+        return found
+
     @property
     def graph(self) -> StageGraph:
         """The parser's stage graph (the one ``stagesmith parse --json`` prints)."""

@@ -55,5 +55,9 @@ def check(doc: Doc, ctx: Context) -> Iterator[Hit]:
 
 
 def _is_alternative(name: str, names: set[str]) -> bool:
+    """``name`` is one of ``names``, or one of them followed by ``-``, ``_`` or ``.`` and
+    more (each place such a separator occurs is tried: ``test-unit``, ``dev_tools``)."""
     low = name.lower()
-    return low in names or any(low.startswith(n + sep) for n in names for sep in "-_.")
+    if low in names:
+        return True
+    return any(ch in "-_." and low[:i] in names for i, ch in enumerate(low))

@@ -11,7 +11,7 @@ from stagesmith.lint.shell import installs, is_build_tool, package_name, removed
 from stagesmith.lint.source import Doc
 
 
-@rule("SS106", "build-tools-in-final-stage", Severity.WARNING)
+@rule("SS106", "build-tools-in-final-stage", Severity.WARNING, keywords=("RUN",))
 def check(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """Build tools (gcc, make, cmake, build-essential, ``*-dev``, git, conda compilers) are
     installed in the final stage, or in a stage it is built ``FROM``.

@@ -11,7 +11,7 @@ from stagesmith.lint.shell import BUILD_TOOL_PATHS, installs, is_build_tool, run
 from stagesmith.lint.source import Doc
 
 
-@rule("SS107", "build-tools-copied-to-final-stage", Severity.WARNING)
+@rule("SS107", "build-tools-copied-to-final-stage", Severity.WARNING, keywords=("COPY", "ADD"))
 def check(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """The final stage copies compiler binaries (``/usr/bin/gcc``, ``/usr/lib/gcc``), or a whole
     conda environment whose builder installed compilers (``gcc_linux-64``, ``compilers``).

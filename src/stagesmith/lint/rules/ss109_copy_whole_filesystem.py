@@ -13,7 +13,9 @@ from stagesmith.lint.source import Doc
 _WHOLE = {"/", "/.", "/*", "/usr", "/usr/", "/usr/*", "/var", "/var/", "/etc", "/etc/"}
 
 
-@rule("SS109", "copy-whole-filesystem", Severity.WARNING, hadolint="DL3067")
+@rule(
+    "SS109", "copy-whole-filesystem", Severity.WARNING, hadolint="DL3067", keywords=("COPY", "ADD")
+)
 def check(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """``COPY --from=stage / /`` (or ``/usr``, ``/etc``, ``/var``) drags the builder's whole
     filesystem, compilers and caches included, into the image: copy only what runs.

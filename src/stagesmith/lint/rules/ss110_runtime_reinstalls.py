@@ -36,7 +36,7 @@ def _installed(stage_runs: list) -> dict[tuple[str, str], None]:
     return found
 
 
-@rule("SS110", "runtime-reinstalls-builder-packages", Severity.WARNING)
+@rule("SS110", "runtime-reinstalls-builder-packages", Severity.WARNING, keywords=("COPY", "ADD"))
 def check(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """The final stage copies from a builder and then installs the same packages again
     (same ``pip install -r requirements.txt``, same npm/conda packages) although it copied the

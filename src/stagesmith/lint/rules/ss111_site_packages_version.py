@@ -37,7 +37,7 @@ def _system_python(image: str) -> str | None:
     return next((v for pattern, v in _DISTRO_PY if pattern.search(low)), None)
 
 
-@rule("SS111", "site-packages-python-mismatch", Severity.ERROR)
+@rule("SS111", "site-packages-python-mismatch", Severity.ERROR, keywords=("COPY", "ADD"))
 def check(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """A ``.../pythonX.Y/site-packages`` path is copied into a stage whose base runs another
     Python version (or copied to a destination of another version): the packages are

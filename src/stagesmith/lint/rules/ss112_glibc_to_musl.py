@@ -56,7 +56,7 @@ def libc(image: str) -> str | None:
     return "musl" if _MUSL.search(low) else "glibc"
 
 
-@rule("SS112", "libc-mismatch", Severity.WARNING)
+@rule("SS112", "libc-mismatch", Severity.WARNING, keywords=("COPY", "ADD"))
 def check(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """A stage on a glibc base (Debian, Ubuntu, ``python:3.12``) feeds a musl runtime
     (``alpine``), or the reverse: compiled programs and wheels will fail to load. Only copies

@@ -25,7 +25,7 @@ def _installs_from_manifest(text: str) -> bool:
     )
 
 
-@rule("SS113", "copy-all-before-install", Severity.INFO)
+@rule("SS113", "copy-all-before-install", Severity.INFO, keywords=("COPY", "ADD"))
 def check(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """The whole build context is copied before installing dependencies from a manifest, so
     any source edit re-runs the install. Copy the manifest first, install, then copy the rest.

@@ -23,7 +23,9 @@ def _cache_mounted(ins: Instr, *dirs: str) -> bool:
     return False
 
 
-@rule("SS114", "package-cache-left-in-layer", Severity.WARNING, hadolint="DL3009")
+@rule(
+    "SS114", "package-cache-left-in-layer", Severity.WARNING, hadolint="DL3009", keywords=("RUN",)
+)
 def check(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """``apt-get install`` without removing ``/var/lib/apt/lists`` in the same RUN (or a cache
     mount); ``yum``/``dnf install`` without ``clean all``. The lists stay in the layer forever.

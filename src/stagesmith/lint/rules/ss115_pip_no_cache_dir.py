@@ -22,7 +22,7 @@ def _env_disables_cache(doc: Doc, ins: Instr) -> bool:
     return False
 
 
-@rule("SS115", "pip-cache-in-layer", Severity.INFO, hadolint="DL3042")
+@rule("SS115", "pip-cache-in-layer", Severity.INFO, hadolint="DL3042", keywords=("RUN",))
 def check(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """``pip install`` without ``--no-cache-dir``, ``PIP_NO_CACHE_DIR`` or a cache mount on
     ``/root/.cache``: the wheel cache stays in the image.

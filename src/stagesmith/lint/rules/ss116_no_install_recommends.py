@@ -11,7 +11,7 @@ from stagesmith.lint.shell import installs, run_text
 from stagesmith.lint.source import Doc
 
 
-@rule("SS116", "apt-install-recommends", Severity.INFO, hadolint="DL3015")
+@rule("SS116", "apt-install-recommends", Severity.INFO, hadolint="DL3015", keywords=("RUN",))
 def check(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """``apt-get install`` without ``--no-install-recommends`` adds packages nobody asked for.
 

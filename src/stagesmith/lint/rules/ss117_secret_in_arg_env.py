@@ -28,7 +28,7 @@ def _names(ins: Instr) -> list[str]:
     return [w.split("=", 1)[0] for w in words if w and (w[0].isalpha() or w[0] == "_")]
 
 
-@rule("SS117", "secret-in-arg-or-env", Severity.ERROR, hadolint="DL3064")
+@rule("SS117", "secret-in-arg-or-env", Severity.ERROR, hadolint="DL3064", keywords=("ARG", "ENV"))
 def check(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """An ``ARG`` or ``ENV`` whose name says it holds a secret (``*_TOKEN``, ``PASSWORD``,
     ``API_KEY``...). Both end up in the image history; use ``RUN --mount=type=secret``.

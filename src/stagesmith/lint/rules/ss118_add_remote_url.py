@@ -10,7 +10,7 @@ from stagesmith.lint.model import Severity
 from stagesmith.lint.source import Doc
 
 
-@rule("SS118", "add-remote-url", Severity.WARNING)
+@rule("SS118", "add-remote-url", Severity.WARNING, keywords=("ADD",))
 def check(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """``ADD https://...`` downloads without verification (unless ``--checksum``) and leaves
     the file in a layer; prefer ``RUN curl ... && sha256sum -c`` or ``ADD --checksum=``.

@@ -10,7 +10,7 @@ from stagesmith.lint.model import Severity
 from stagesmith.lint.source import Doc
 
 
-@rule("SS121", "relative-workdir", Severity.WARNING, hadolint="DL3000")
+@rule("SS121", "relative-workdir", Severity.WARNING, hadolint="DL3000", keywords=("WORKDIR",))
 def check(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """``WORKDIR app`` depends on the previous WORKDIR and on the base image's; use an
     absolute path. Variables (``$HOME``) and Windows drive paths are accepted.

@@ -10,7 +10,9 @@ from stagesmith.lint.model import Severity
 from stagesmith.lint.source import Doc
 
 
-@rule("SS122", "shell-form-cmd", Severity.WARNING, hadolint="DL3025")
+@rule(
+    "SS122", "shell-form-cmd", Severity.WARNING, hadolint="DL3025", keywords=("CMD", "ENTRYPOINT")
+)
 def check(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """``CMD python app.py`` runs under ``/bin/sh -c``: the program is not PID 1, does not
     get SIGTERM, and the final image needs a shell. Use the JSON (exec) form.

@@ -9,7 +9,13 @@ from stagesmith.lint.model import Severity
 from stagesmith.lint.source import Doc
 
 
-@rule("SS123", "multiple-cmd", Severity.WARNING, hadolint="DL4003,DL4004")
+@rule(
+    "SS123",
+    "multiple-cmd",
+    Severity.WARNING,
+    hadolint="DL4003,DL4004",
+    keywords=("CMD", "ENTRYPOINT"),
+)
 def check(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """Only the last ``CMD`` (or ``ENTRYPOINT``) of a stage takes effect; earlier ones are
     dead and usually a mistake.

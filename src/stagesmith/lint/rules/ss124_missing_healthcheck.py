@@ -10,7 +10,7 @@ from stagesmith.lint.model import Severity
 from stagesmith.lint.source import Doc
 
 
-@rule("SS124", "service-without-healthcheck", Severity.INFO)
+@rule("SS124", "service-without-healthcheck", Severity.INFO, keywords=("EXPOSE",))
 def check(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """The final stage has an ``EXPOSE`` (it is a service) but defines no ``HEALTHCHECK``,
     so orchestrators without probes cannot tell a hung server from a healthy one.

@@ -10,7 +10,7 @@ from stagesmith.lint.shell import installs, run_text
 from stagesmith.lint.source import Doc
 
 
-@rule("SS126", "apk-cache-in-layer", Severity.INFO, hadolint="DL3019")
+@rule("SS126", "apk-cache-in-layer", Severity.INFO, hadolint="DL3019", keywords=("RUN",))
 def check(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """``apk add`` without ``--no-cache`` leaves the index in ``/var/cache/apk``.
 

@@ -19,7 +19,7 @@ _SECRET_FILE = re.compile(
 _HARMLESS = re.compile(r"\.env\.(example|sample|template|dist)$|(^|/)\.envrc$", re.IGNORECASE)
 
 
-@rule("SS131", "secret-file-copied", Severity.ERROR)
+@rule("SS131", "secret-file-copied", Severity.ERROR, keywords=("COPY", "ADD"))
 def check(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """``COPY``/``ADD`` of SSH keys, ``.env``, ``.npmrc``, ``.pypirc``, cloud credentials or
     ``*.pem``/``*.key`` files: they stay in a layer even if a later step deletes them. Use
