@@ -303,6 +303,7 @@ def plan(
             "prune_packages": [n for n in SEED_PACKAGES if n not in names],
             "prune_tests": list(PRUNE_TESTS),
             "project_deps": not spec.deps_known,
+            "project_install": _project_install(spec),
             "lock": spec.lock,
             "build_apt": build_apt,
             "runtime_apt": libs,
@@ -344,6 +345,22 @@ def plan(
         )
     result.decide("dependencies", spec.lock or spec.requirements_file or "pip list",
                   "manifests are copied and installed before the source so source edits reuse the layer")  # fmt: skip
+    if result.params["project_install"] == "uv":
+        result.decide(
+            "project",
+            "uv pip install --offline --no-deps --no-build-isolation --prefix /opt/project",
+            "[build-system].requires are installed to /opt/build before the source is copied"
+            " (cached with the dependencies); after a source edit only the project itself is"
+            " built and installed, with no index, resolver or build environment (uv, builder"
+            " only); /opt/project is copied over the runtime's venv in a layer of its own",
+        )
+    elif result.params["project_install"] == "pip":
+        result.decide(
+            "project",
+            "pip install --target /opt/project/... (with its dependencies)",
+            "dependencies are dynamic: they are only known once the project is built, so they"
+            " are installed with it, after the source",
+        )
     if spec.poetry_pins:
         result.decide("lock", f"poetry.lock: {len(spec.poetry_pins)} pinned versions",
                       "the lock's main-group versions are pip constraints (-c), so pip installs"
@@ -373,6 +390,14 @@ def plan(
     if spec.kind != "requirements" and not spec.lock and not installed:
         result.warnings.append(f"{spec.source}: no packages to install; the venv stays empty")
     return result
+
+
+def _project_install(spec: PythonSpec) -> str | None:
+    """How a pyproject project itself is installed: ``uv`` (alone, offline: its dependencies are
+    already in the venv), ``pip`` (dynamic dependencies come with it) or None (not a package)."""
+    if spec.kind != "pyproject":
+        return None
+    return "uv" if spec.deps_known else "pip"
 
 
 def _conda_as_pypi(spec: PythonSpec) -> tuple[list[str], list[str], list[str]]:

@@ -23,13 +23,17 @@ RUN python -m pip uninstall -y -q pip setuptools wheel \
     && find /opt/venv -name __pycache__ -type d -prune -exec rm -rf {} +
 
 FROM deps AS builder
-COPY . .
-# The project goes to /opt/project (venv layout) so the runtime's venv layer holds only deps.
+# The build backend ([build-system].requires) and uv go to /opt/build, outside the venv, before
+# the source is copied: a source edit rebuilds the project without fetching anything.
 RUN --mount=type=cache,target=/root/.cache/pip \
-    site="$(python -c 'import sysconfig; print(sysconfig.get_path("purelib"))')" \
-    && pip install --no-deps --no-compile --target "/opt/project${site#/opt/venv}" . \
-    && if [ -d "/opt/project${site#/opt/venv}/bin" ]; then mv "/opt/project${site#/opt/venv}/bin" /opt/project/bin; fi \
-    && cp -a /opt/project/. /opt/venv/
+    python -c 'import sys; toml = __import__("tomllib" if sys.version_info >= (3, 11) else "pip._vendor.tomli", fromlist=["load"]); f = open("pyproject.toml", "rb"); print("\n".join(toml.load(f).get("build-system", {}).get("requires", ["setuptools>=40.8.0"])))' > /tmp/build-requires.txt \
+    && pip install --target /opt/build uv -r /tmp/build-requires.txt
+COPY . .
+# The project alone goes to /opt/project (venv layout), so the runtime's venv layer holds only
+# the dependencies and stays cached; uv, offline, builds it with the backend in /opt/build.
+RUN PYTHONPATH=/opt/build /opt/build/bin/uv pip install --offline --no-cache --no-deps --no-build-isolation \
+        --python /opt/venv/bin/python --prefix /opt/project . \
+    && rm -f /opt/project/.lock && cp -a /opt/project/. /opt/venv/
 
 FROM builder AS test
 RUN python -m compileall -q /src
