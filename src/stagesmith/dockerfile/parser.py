@@ -548,7 +548,7 @@ def parse_instructions(
         except ValueError as exc:
             raise fail_at(exc, start, idx) from None
         ins.comments = comments
-        if _can_have_heredoc(ins) and "<<" in line:
+        if "<<" in line and _can_have_heredoc(ins):
             try:
                 docs = _heredocs_in(line)
             except ValueError as exc:

@@ -167,16 +167,22 @@ def image_of(doc: Doc, stage: Stage) -> str:
 
 
 def copies_from(doc: Doc, stage: Stage) -> list[tuple[Instr, Stage]]:
-    """``COPY --from=<earlier stage>`` instructions of ``stage`` with the stage they read."""
-    return [
-        (r.instr, r.target)
-        for r in references(doc)
-        if r.kind == "copy"
-        and r.stage is stage
-        and r.target is not None
-        and r.target.index < stage.index
-        and not r.instr.onbuild
-    ]
+    """``COPY --from=<earlier stage>`` instructions of ``stage`` with the stage they read
+    (a new list each call; worked out once per document and stage)."""
+    key = ("copies-from", stage.index)
+    found = doc.memo.get(key)
+    if found is None:
+        found = [
+            (r.instr, r.target)
+            for r in references(doc)
+            if r.kind == "copy"
+            and r.stage is stage
+            and r.target is not None
+            and r.target.index < stage.index
+            and not r.instr.onbuild
+        ]
+        doc.memo[key] = found
+    return list(found)  # type: ignore[call-overload]
 
 
 def copy_sources(ins: Instr) -> list[str]:

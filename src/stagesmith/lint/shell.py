@@ -203,12 +203,14 @@ _REMOVE_VERBS = {
 def removed(text: str) -> set[str]:
     """Package (and apk ``--virtual`` group) names a command in ``text`` uninstalls."""
     names: set[str] = set()
-    for words in commands(text):
+    for words in _commands(text):
         tool = words[0].rsplit("/", 1)[-1]
         manager = (
             "apt" if tool in _APT else "apk" if tool == "apk" else "yum" if tool in _YUM else ""
         )
-        verbs = _REMOVE_VERBS.get(manager, ())
+        if not manager:
+            continue  # no remove verbs to look for
+        verbs = _REMOVE_VERBS[manager]
         hit = next((i for i, w in enumerate(words) if w in verbs), None)
         if hit is not None:
             names.update(package_name(w) for w in words[hit + 1 :] if not w.startswith("-"))
@@ -257,10 +259,15 @@ _BUILD_TOOL_NAMES = {
 }
 
 
+_VERSION_START = re.compile(r"[=<>~!\[ ]")
+_VERSIONED_COMPILER = re.compile(r"(gcc|g\+\+|clang|cpp|gfortran)-[0-9.]+")
+_CONDA_COMPILER = re.compile(r"(gcc|gxx|gfortran|clang|clangxx)_(linux|osx|win)-[a-z0-9_]+")
+
+
 def package_name(spec: str) -> str:
     """``gcc=12.2*`` / ``gcc>=1`` / ``conda-forge::gcc`` / ``gcc:amd64`` -> ``gcc``."""
     name = spec.split("::")[-1]
-    name = re.split(r"[=<>~!\[ ]", name, maxsplit=1)[0]
+    name = _VERSION_START.split(name, maxsplit=1)[0]
     return name.split(":")[0].lower()
 
 
@@ -269,9 +276,7 @@ def is_build_tool(spec: str) -> bool:
     name = package_name(spec)
     if name in _BUILD_TOOL_NAMES:
         return True
-    if re.fullmatch(r"(gcc|g\+\+|clang|cpp|gfortran)-[0-9.]+", name):
-        return True
-    if re.fullmatch(r"(gcc|gxx|gfortran|clang|clangxx)_(linux|osx|win)-[a-z0-9_]+", name):
+    if _VERSIONED_COMPILER.fullmatch(name) or _CONDA_COMPILER.fullmatch(name):
         return True
     return name.endswith(("-dev", "-devel")) or name.endswith("-headers")
 

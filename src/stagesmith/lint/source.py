@@ -247,6 +247,7 @@ class Doc(Identity):
         return _VAR.sub(sub, value)
 
 
+_encode_str = json.encoder.encode_basestring_ascii  # what json.dumps uses for a str
 _VAR = re.compile(r"\$(?:(\w+)|\{(\w+)(?::?[-+]([^}]*))?\})")
 
 
@@ -260,8 +261,8 @@ def _flags(raw: list[str]) -> dict[str, list[str]]:
 
 def _join_args(keyword: str, args: list[str], json_form: bool) -> str:
     """Back to one string: JSON for exec form, ``k=v`` words for ENV/LABEL triples."""
-    if json_form:
-        return json.dumps(args)
+    if json_form:  # json.dumps of a list of strings, without building an encoder each time
+        return "[" + ", ".join([_encode_str(a) for a in args]) + "]"
     if keyword in ("ENV", "LABEL") and len(args) % 3 == 0:
         return " ".join(f"{args[i]}={args[i + 1]}" for i in range(0, len(args), 3))
     return " ".join(args)

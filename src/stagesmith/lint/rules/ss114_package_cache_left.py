@@ -11,6 +11,10 @@ from stagesmith.lint.model import Severity
 from stagesmith.lint.shell import installs, run_text
 from stagesmith.lint.source import Doc, Instr
 
+_APT_LISTS_REMOVED = re.compile(r"rm\s+-[a-zA-Z]*\s+.*?/var/lib/apt/lists")
+_YUM_CLEAN = re.compile(r"(yum|dnf|microdnf|tdnf|zypper)\s+clean")
+_YUM_CACHE_REMOVED = re.compile(r"rm\s+-[a-zA-Z]*\s+.*?/var/cache/(yum|dnf)")
+
 
 def _cache_mounted(ins: Instr, *dirs: str) -> bool:
     for m in ins.flags.get("mount", []):
@@ -46,13 +50,13 @@ def check(doc: Doc, ctx: Context) -> Iterator[Hit]:
             text = run_text(ins)
             managers = {i.manager for i in installs(text)}
             if "apt" in managers and not (
-                re.search(r"rm\s+-[a-zA-Z]*\s+.*?/var/lib/apt/lists", text)
+                _APT_LISTS_REMOVED.search(text)
                 or _cache_mounted(ins, "/var/lib/apt", "/var/cache/apt")
             ):
                 yield ins, "apt lists are left in the layer: add 'rm -rf /var/lib/apt/lists/*'"
             if "yum" in managers and not (
-                re.search(r"(yum|dnf|microdnf|tdnf|zypper)\s+clean", text)
-                or re.search(r"rm\s+-[a-zA-Z]*\s+.*?/var/cache/(yum|dnf)", text)
+                _YUM_CLEAN.search(text)
+                or _YUM_CACHE_REMOVED.search(text)
                 or _cache_mounted(ins, "/var/cache")
             ):
                 yield ins, "the yum/dnf cache is left in the layer: add '<manager> clean all'"

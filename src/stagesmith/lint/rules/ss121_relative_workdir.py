@@ -9,6 +9,8 @@ from stagesmith.lint.engine import Context, Hit, rule
 from stagesmith.lint.model import Severity
 from stagesmith.lint.source import Doc
 
+_WINDOWS_ABSOLUTE = re.compile(r"^[A-Za-z]:[\\/]")
+
 
 @rule("SS121", "relative-workdir", Severity.WARNING, hadolint="DL3000", keywords=("WORKDIR",))
 def check(doc: Doc, ctx: Context) -> Iterator[Hit]:
@@ -28,6 +30,6 @@ def check(doc: Doc, ctx: Context) -> Iterator[Hit]:
     for stage in doc.stages:
         for ins in stage.each("WORKDIR"):
             path = ins.args.strip().strip("\"'")
-            if not path or path.startswith(("/", "$")) or re.match(r"^[A-Za-z]:[\\/]", path):
+            if not path or path.startswith(("/", "$")) or _WINDOWS_ABSOLUTE.match(path):
                 continue
             yield ins, f"WORKDIR '{path}' is relative; use an absolute path"
