@@ -9,7 +9,12 @@ from stagesmith.lint.model import Severity
 from stagesmith.lint.source import Doc, Instr
 
 
+_CHECKED = frozenset(("FROM", "USER", "WORKDIR", "COPY", "ADD"))
+
+
 def _problem(ins: Instr) -> str | None:
+    if ins.keyword not in _CHECKED:
+        return None
     args = list(ins.node.args) if ins.node is not None else ins.words
     if ins.keyword == "FROM":
         if not args:
