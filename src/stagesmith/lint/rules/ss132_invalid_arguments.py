@@ -8,7 +8,6 @@ from stagesmith.lint.engine import Context, Hit, rule
 from stagesmith.lint.model import Severity
 from stagesmith.lint.source import Doc, Instr
 
-
 _CHECKED = frozenset(("FROM", "USER", "WORKDIR", "COPY", "ADD"))
 
 
