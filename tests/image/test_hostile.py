@@ -275,3 +275,19 @@ def test_background_digest_in_small_steps(
     with pytest.raises(ImageError, match="digest mismatch"):
         _skip_all(bad)
 
+
+
+def test_header_checksum_is_the_exact_byte_sum() -> None:
+    # the fast sum (zlib adler32 per half) must equal the plain byte sum, extremes included
+    import random
+
+    from stagesmith.image.tarscan import _checksum_ok
+
+    rng = random.Random(5)
+    headers = [bytes(512), b"\xff" * 512] + [rng.randbytes(512) for _ in range(200)]
+    for raw in headers:
+        body = raw[:148] + b" " * 8 + raw[156:]
+        good = sum(body)
+        for stored, ok in ((good, True), (good + 1, False), (good - 1, False)):
+            field = f"{stored:06o}\0 ".encode()
+            assert _checksum_ok(raw[:148] + field + raw[156:]) is ok

@@ -239,6 +239,7 @@ class Positioned(io.RawIOBase):
         super().__init__()
         self._fd, self._start, self._end = fd, offset, offset + length
         self._pos = offset
+        self.length = length
 
     def readable(self) -> bool:
         return True
@@ -273,6 +274,14 @@ class Positioned(io.RawIOBase):
         got = os.preadv(self._fd, [memoryview(b)[:want]], self._pos)
         self._pos += got
         return got
+
+    def advance(self, n: int) -> bool:
+        """Move ``n`` bytes on; False (position unchanged) if that is past the window's end."""
+        pos = self._pos + n
+        if pos > self._end:
+            return False
+        self._pos = pos
+        return True
 
     def pread(self, offset: int, size: int) -> bytes:
         """Up to ``size`` bytes at ``offset`` (relative to the window); the position stays."""

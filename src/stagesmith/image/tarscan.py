@@ -12,6 +12,7 @@ import posixpath
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
+from zlib import adler32
 
 from stagesmith.image.model import Entry, EntryType, ImageError
 
@@ -59,9 +60,11 @@ def _checksum_ok(hdr: bytes) -> bool:
         stored = int(text, 8)
     except ValueError:
         return False
-    # the checksum is the byte sum with the checksum field itself counted as spaces; NUL bytes
-    # add nothing, and deleting them first (one C pass) makes the sum about half the work
-    return stored == sum(hdr.translate(None, b"\x00")) - sum(field) + 256
+    # the checksum is the byte sum with the checksum field itself counted as spaces. The sum of
+    # 256 bytes is at most 65280, below Adler-32's modulus, so zlib's adler32 (started at 0)
+    # returns each half's exact byte sum in its low 16 bits: C speed, not a Python loop
+    total = (adler32(hdr[:256], 0) & 0xFFFF) + (adler32(hdr[256:], 0) & 0xFFFF)
+    return stored == total - sum(field) + 256
 
 
 def _str(field: bytes) -> str:
@@ -237,9 +240,16 @@ def scan(
     seekable = limit is not None and stream.seekable()
     content = _RandomContent if seekable and hasattr(stream, "pread") else _Content
     tell, seek = stream.tell, stream.seek
+    # a positional stream whose end is the cap moves on, checked, in one call
+    advance = None
+    if seekable and cap == limit and getattr(stream, "length", None) == limit:
+        advance = getattr(stream, "advance", None)
 
     def skip(n: int) -> None:
-        if not seekable:
+        if advance is not None:
+            if not advance(n):
+                raise ImageError(f"{where}: truncated tar member")
+        elif not seekable:
             _skip(stream, n, where)
         elif n > 0:
             pos = tell() + n
