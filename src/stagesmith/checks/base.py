@@ -111,6 +111,9 @@ class Check:
     #: True when ``visit`` does nothing without content: the runner then calls it only for
     #: entries this check wanted (it runs for every entry otherwise, the hot path).
     content_only = False
+    #: The entry kinds (``index.FILE``, ``DIR``, ...) whose ``visit`` can do anything without
+    #: content; the runner skips the call for other kinds. None: every kind.
+    kinds: frozenset[str] | None = None
 
     def wants(self, entry: Any, path: str, kind: str) -> bool:
         return False

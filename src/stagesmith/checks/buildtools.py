@@ -79,6 +79,7 @@ def tool_name(path: str) -> str | None:
 
 class BuildToolsCheck(Check):
     name = "build-tools"
+    kinds = frozenset({FILE, SYMLINK})
 
     def __init__(self) -> None:
         self.tools: dict[str, dict[str, int]] = {}  # tool -> path -> layer

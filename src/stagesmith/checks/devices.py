@@ -23,6 +23,7 @@ _DEVICE_TYPES = ("char", "block")
 
 class DeviceFilesCheck(Check):
     name = "device-files"
+    kinds = frozenset({OTHER})
 
     def __init__(self) -> None:
         self.devices: dict[str, tuple[int, str]] = {}  # path -> (layer, char|block)

@@ -57,8 +57,15 @@ def run_checks_with_index(
         pending[:] = [entry, path, kind, wo, takers]
         return bool(takers)
 
-    # bound methods looked up once: this loop runs for every entry of every layer
-    every = [c.visit for c in active if not c.content_only]
+    def visiting(kind: str) -> list[Check]:
+        """The checks whose ``visit`` runs without content for this kind of entry."""
+        return [
+            c for c in active if not c.content_only and (c.kinds is None or kind in c.kinds)
+        ]
+
+    # bound methods looked up once per kind: this loop runs for every entry of every layer
+    by_kind: dict[str, list[Callable[..., None]]] = {}
+    plain: dict[str, list[Check]] = {}
     add = index.add
     for layer, entry, reader in image.walk(want):
         if pending[0] is entry:
@@ -72,14 +79,21 @@ def run_checks_with_index(
         if wo is not None:
             continue
         if reader is None or not takers:
-            for visit in every:
+            visits = by_kind.get(kind)
+            if visits is None:
+                plain[kind] = visiting(kind)
+                visits = by_kind[kind] = [c.visit for c in plain[kind]]
+            for visit in visits:
                 visit(layer, entry, path, kind, None)
             continue
         content = Content(reader)
+        if kind not in plain:
+            plain[kind] = visiting(kind)
+        without = plain[kind]
         for check in active:
             if check in takers:
                 check.visit(layer, entry, path, kind, content)
-            elif not check.content_only:
+            elif check in without:
                 check.visit(layer, entry, path, kind, None)
     ctx = Context(index, image.config)
     findings: list[Finding] = []

@@ -125,6 +125,7 @@ def _named_kind(path: str) -> str | None:
 
 class SecretsCheck(Check):
     name = "secrets"
+    kinds = frozenset({FILE, DIR})
 
     def __init__(self) -> None:
         self.hits: dict[tuple[str, int], tuple[str, str]] = {}  # (path, layer) -> (kind, detail)

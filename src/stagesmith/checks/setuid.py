@@ -17,6 +17,7 @@ SETUID, SETGID = 0o4000, 0o2000
 
 class SetuidCheck(Check):
     name = "setuid"
+    kinds = frozenset({FILE})
 
     def __init__(self) -> None:
         self.files: dict[str, tuple[int, int]] = {}  # path -> (layer, mode)
