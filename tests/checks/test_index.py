@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
@@ -78,3 +79,69 @@ def test_a_symlink_loop_met_while_resolving_is_an_error() -> None:
     assert index.resolve("ok") == "real"
     with pytest.raises(StagesmithError, match="symlink loop resolving /a/x"):
         index.resolve("a/x")
+
+
+def _resolve_by_hand(index: Index, path: str, max_links: int = 40) -> str | None:
+    """Component by component from the root, as the kernel does (no memo): the reference."""
+    from stagesmith.checks.index import HARDLINK, SYMLINK, norm
+
+    parts = [p for p in norm(path).split("/") if p]
+    done: list[str] = []
+    hops = 0
+    while parts:
+        part = parts.pop(0)
+        if part == ".":
+            continue
+        if part == "..":
+            if done:
+                done.pop()
+            continue
+        current = "/".join([*done, part])
+        node = index.nodes.get(current)
+        if node is None:
+            if parts and current in index._kids:
+                done.append(part)
+                continue
+            return None
+        if node.kind == SYMLINK:
+            hops += 1
+            if hops > max_links:
+                raise StagesmithError("loop")
+            done = [] if node.linkname.startswith("/") else done
+            parts = [p for p in node.linkname.split("/") if p] + parts
+            continue
+        if node.kind == HARDLINK and not parts:
+            return norm(node.linkname) if norm(node.linkname) in index.nodes else current
+        done.append(part)
+    return "/".join(done)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_resolve_with_remembered_directories_equals_the_plain_walk(seed: int) -> None:
+    import random
+
+    rng = random.Random(seed)
+    names = ["a", "b", "c", "lib", "usr", ".", ".."]
+    index = Index()
+    for _ in range(120):
+        depth = rng.randint(1, 4)
+        path = "/".join(rng.choice(names[:5]) for _ in range(depth))
+        kind = rng.choice(["file", "file", "dir", "symlink", "symlink", "hardlink"])
+        target = "/".join(rng.choice(names) for _ in range(rng.randint(1, 3)))
+        if kind == "symlink" and rng.random() < 0.4:
+            target = "/" + target
+        index.add(rng.randint(0, 2), E(path, kind, 1, 0o644, target if "link" in kind else ""))
+    queries = ["/".join(rng.choice(names) for _ in range(rng.randint(1, 5))) for _ in range(400)]
+
+    def outcome(resolve: Any, q: str) -> str | type | None:
+        try:
+            result: str | None = resolve(q)
+        except StagesmithError:
+            return StagesmithError
+        return result
+
+    for q in queries * 2:  # the second round is answered from the remembered directories
+        assert outcome(index.resolve, q) == outcome(lambda p: _resolve_by_hand(index, p), q), q
+    index.add(3, E("lib", "symlink", 0, 0o777, "usr"))  # a change forgets what was remembered
+    for q in queries:
+        assert outcome(index.resolve, q) == outcome(lambda p: _resolve_by_hand(index, p), q), q

@@ -137,6 +137,8 @@ class Index:
         self.layer_entries: dict[int, int] = {}
         #: bookkeeping for tests: how many paths whiteouts visited (must stay ~ what they delete)
         self.delete_visits = 0
+        #: resolve(): (directory, max_links) -> (resolved parts, links followed) or None
+        self._memo: dict[tuple[str, int], tuple[tuple[str, ...], int] | None] = {}
 
     def add(
         self,
@@ -148,9 +150,15 @@ class Index:
         known: bool = False,
     ) -> None:
         """Record one entry; ``known`` means path/kind/wo were already computed by the caller."""
-        self.layer_entries[layer] = self.layer_entries.get(layer, 0) + 1
+        if self._memo:
+            self._memo.clear()
         size = entry.size or 0
-        self.layer_bytes[layer] = self.layer_bytes.get(layer, 0) + size
+        if layer in self.layer_entries:
+            self.layer_entries[layer] += 1
+            self.layer_bytes[layer] += size
+        else:
+            self.layer_entries[layer] = 1
+            self.layer_bytes[layer] = size
         if not known:
             wo = whiteout_target(entry)
             path, kind = norm(entry.path), kind_of(entry)
@@ -163,7 +171,11 @@ class Index:
         nodes = self.nodes
         old = nodes.get(path)
         if old is None:
-            self._link(path)
+            below = self._kids.get(path.rpartition("/")[0])
+            if below is not None:  # the common case: a new path in a known directory
+                below.add(path)
+            else:
+                self._link(path)
         elif old.kind == DIR and kind != DIR:
             # a file replacing a directory hides everything below it
             self._delete(layer, path, keep_self=True)
@@ -234,39 +246,73 @@ class Index:
         """The final path ``path`` names after following symlinks inside the image, or None.
 
         More than ``max_links`` links on the way is a symlink loop: a StagesmithError (exit 2),
-        since the image cannot be reasoned about (the kernel refuses it with ELOOP)."""
-        parts = [p for p in norm(path).split("/") if p]
+        since the image cannot be reasoned about (the kernel refuses it with ELOOP).
+
+        Where the parent directory of ``path`` leads is remembered (until the index changes):
+        the shared-library check asks for thousands of names in the same few directories."""
+        clean = norm(path)
+        parent, _, base = clean.rpartition("/")
         done: list[str] = []
         hops = 0
-        while parts:
-            part = parts.pop(0)
-            if part == ".":
+        if parent:
+            key = (parent, max_links)
+            if key in self._memo:
+                state = self._memo[key]
+            else:
+                got = self._walk(parent.split("/")[::-1], [], 0, True, clean, max_links)
+                state = None if got is None else (tuple(got[0]), got[1])
+                self._memo[key] = state
+            if state is None:
+                return None
+            done, hops = list(state[0]), state[1]
+        got = self._walk([base], done, hops, False, clean, max_links)
+        if got is None:
+            return None
+        return got[2] if got[2] is not None else "/".join(got[0])
+
+    def _walk(
+        self, todo: list[str], done: list[str], hops: int, more: bool, path: str, max_links: int
+    ) -> tuple[list[str], int, str | None] | None:
+        """Resolve the parts ``todo`` (a stack: next part last) after the resolved ``done``.
+
+        ``more`` says parts follow these (the caller resolves a parent directory), so the last
+        one is not final: an implied directory passes and a hard link is not followed. Returns
+        (resolved parts, links followed, the path a final hard link names) or None."""
+        nodes, kids = self.nodes, self._kids
+        prefix = "/".join(done)
+        while todo:
+            part = todo.pop()
+            if part == "." or not part:
                 continue
             if part == "..":
                 if done:
                     done.pop()
+                    prefix = "/".join(done)
                 continue
-            current = "/".join([*done, part])
-            node = self.nodes.get(current)
+            current = f"{prefix}/{part}" if prefix else part
+            node = nodes.get(current)
             if node is None:
                 # implicit parent directories (tar without dir entries) still count as dirs
-                if parts and current in self._kids:
+                if (todo or more) and current in kids:
                     done.append(part)
+                    prefix = current
                     continue
                 return None
             if node.kind == SYMLINK:
                 hops += 1
                 if hops > max_links:
-                    raise StagesmithError(f"symlink loop resolving /{norm(path)} (at /{current})")
+                    raise StagesmithError(f"symlink loop resolving /{path} (at /{current})")
                 link = node.linkname
-                base = [] if link.startswith("/") else list(done)
-                parts = [p for p in link.split("/") if p] + parts
-                done = base
+                if link.startswith("/"):
+                    done, prefix = [], ""
+                todo.extend(p for p in reversed(link.split("/")) if p)
                 continue
-            if node.kind == HARDLINK and not parts:
-                return norm(node.linkname) if norm(node.linkname) in self.nodes else current
+            if node.kind == HARDLINK and not todo and not more:
+                target = norm(node.linkname)
+                return done, hops, (target if target in nodes else current)
             done.append(part)
-        return "/".join(done)
+            prefix = current
+        return done, hops, None
 
     def exists(self, path: str) -> bool:
         return self.resolve(path) is not None
