@@ -292,3 +292,32 @@ def test_rules_skipped_by_keyword_have_nothing_to_say_there() -> None:
                 checked += 1
                 assert list(r.check(doc, Context())) == [], (r.id, text)
     assert checked > 1000
+
+
+def test_program_run_leaves_at_once_with_all_its_output(tmp_path: Path) -> None:
+    """``python -m stagesmith lint`` ends without the interpreter's teardown: stdout (more
+    than a pipe buffer of JSON) and stderr arrive whole, and the exit code is kept."""
+    for i in range(150):
+        d = tmp_path / f"{i:03d}"
+        d.mkdir()
+        (d / "Dockerfile").write_text(
+            "FROM python:latest\nRUN pip install flask\nCMD python app.py\n"
+        )
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "Dockerfile").write_text('FROM alpine\nCMD ["a", 1]\n')
+    proc = subprocess.run(
+        [sys.executable, "-m", "stagesmith", "lint", "-f", "json", str(tmp_path)],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 2, proc.stderr
+    data = json.loads(proc.stdout)
+    assert len(data["files"]) == 150 and data["summary"]["findings"] >= 450
+    assert len(proc.stdout) > 65536
+    assert proc.stderr.startswith("stagesmith: error: ") and proc.stderr.count("\n") == 1
+    ok = subprocess.run(
+        [sys.executable, "-m", "stagesmith", "lint", str(tmp_path / "000")],
+        capture_output=True,
+        text=True,
+    )
+    assert ok.returncode == 0 and ok.stdout.endswith("in 1 file\n"), ok

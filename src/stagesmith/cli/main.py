@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from collections.abc import Callable
 
@@ -41,7 +42,8 @@ def main(argv: list[str] | None = None) -> None:
     from stagesmith.lint import command as lint_command
 
     if lint_command.handles(args):
-        _run_fast(args, lint_command.main)
+        # run as the program (not main([...]) from Python): leave without the teardown
+        _run_fast(args, lint_command.main, leave_at_once=argv is None)
     from stagesmith.cli import inspect_command
 
     if inspect_command.handles(args):
@@ -49,15 +51,31 @@ def main(argv: list[str] | None = None) -> None:
     _run_typer(args)
 
 
-def _run_fast(args: list[str], run: Callable[[list[str]], int]) -> None:
+def _run_fast(
+    args: list[str], run: Callable[[list[str]], int], *, leave_at_once: bool = False
+) -> None:
     """``stagesmith lint|inspect ...`` without importing Typer or pydantic (start-up time):
     these commands parse their own arguments; errors follow the same conventions."""
-    _guarded("--debug" in args, lambda: run(args))
+    _guarded("--debug" in args, lambda: run(args), leave_at_once=leave_at_once)
 
 
-def _guarded(debug: bool, call: Callable[[], object]) -> None:
+def _leave_at_once(code: int) -> None:
+    """End the process now, output flushed, without the interpreter's teardown (freeing
+    every module and object one by one: about 10 ms, an eighth of ``stagesmith lint FILE``,
+    that a command about to exit does not need). Returns if the flush fails, so the normal
+    exit reports it."""
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        return
+    os._exit(code)
+
+
+def _guarded(debug: bool, call: Callable[[], object], *, leave_at_once: bool = False) -> None:
     """Run a command and exit: its int result is the exit code; our errors are one line on
-    stderr with their exit code, anything else is an internal error (70), unless --debug."""
+    stderr with their exit code, anything else is an internal error (70), unless --debug.
+    ``leave_at_once``: a finished run ends with :func:`_leave_at_once`."""
     try:
         rv = call()
     except StagesmithError as exc:
@@ -74,7 +92,10 @@ def _guarded(debug: bool, call: Callable[[], object]) -> None:
         _fail(
             f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for a traceback)", 70
         )
-    sys.exit(rv if isinstance(rv, int) else 0)
+    code = rv if isinstance(rv, int) else 0
+    if leave_at_once:
+        _leave_at_once(code)
+    sys.exit(code)
 
 
 def _run_typer(args: list[str]) -> None:
