@@ -6,7 +6,13 @@ start-up included) and the linting alone inside this process.
 hadolint is measured as users run it: once per file (pre-commit, editor, CI loops), and once
 with every file as arguments. The corpus is the parser's Dockerfile corpus plus the lint
 fixtures, replicated to ``--files`` files in a temporary directory. Every measurement is taken
-``--repeat`` times and the fastest counts (the machine is shared). Prints and saves JSON.
+``--repeat`` times and the fastest counts (the machine is shared; the load average before and
+after goes into the JSON, as both linters slow down under load). Prints and saves JSON.
+
+The copies are identical files, so a linter that remembered results by content (a cache
+across files or runs) would be measured doing less than it does on a real repository:
+stagesmith keeps what it works out about a file (the shell reading of its RUN lines, its
+stage graph) for that file only.
 
     python bench/lint_bench.py [--files 300] [--output bench/results/lint_bench.json]
 """
@@ -100,6 +106,7 @@ def main() -> int:
     if not files:
         print("no corpus found", file=sys.stderr)
         return 2
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="lint-bench-") as tmp:
         work = Path(tmp)
         global CWD
@@ -157,6 +164,7 @@ def main() -> int:
                     "ratio_in_process_vs_hadolint_all_args": round(all_args / in_process, 2),
                 }
             )
+    result["load_average"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
     text = json.dumps(result, indent=2)
     print(text)
     args.output.parent.mkdir(parents=True, exist_ok=True)
