@@ -74,6 +74,15 @@ def test_package_source_edit_rebuilds_only_the_project(case: str) -> None:
     assert "/opt/build" in builder[first_copy - 1].original
 
 
+def test_plan_says_how_the_project_is_installed() -> None:
+    decisions = {
+        case: {d.key: d.value for d in generate(GenerateOptions(**CASES[case])).plan.decisions}
+        for case in ("py-cext", "py-web")
+    }
+    assert "--offline --no-deps --no-build-isolation" in decisions["py-cext"]["project"]
+    assert "project" not in decisions["py-web"]  # an application is not installed
+
+
 def test_application_source_edit_reruns_no_step() -> None:
     """An application (requirements.txt) only copies its source again into the runtime."""
     rerun = rerun_after_source_edit(generate(GenerateOptions(**CASES["py-web"])).dockerfile)
