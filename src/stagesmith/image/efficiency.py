@@ -58,6 +58,8 @@ class Efficiency:
         }
 
 
+_DIR = EntryType.DIR  # a plain name: the enum's class attribute costs a metaclass lookup
+
 #: A directory of the stacked tree: name -> a directory, or a file's size (links, devices: 0).
 _Dir = dict[str, Union["_Dir", int]]
 
@@ -99,7 +101,7 @@ class _Stack:
         if parent is None:
             parent = self._dir(parent_path)
         old = parent.get(name)
-        if entry.type is EntryType.DIR:
+        if entry.type is _DIR:
             if type(old) is not dict:
                 parent[name] = {}
             return
@@ -181,7 +183,7 @@ class EfficiencyCollector:
             e = nodes.get(path)
             flags[path] = e is not None and _declared_dir(e)
         for path, e in nodes.items():  # files need no flag: a file whiteout counts 0 anyway
-            if e.type is EntryType.DIR and e.whiteout is None and path not in parents:
+            if e.type is _DIR and e.whiteout is None and path not in parents:
                 flags[path] = e.mode != _IMPLIED
 
     def _close_layer(self) -> None:
@@ -286,7 +288,7 @@ _IMPLIED = -1  # mode of the stand-in node for an opaque marker's directory
 
 
 def _declared_dir(e: Entry) -> bool:
-    return e.type is EntryType.DIR and e.whiteout is None and e.mode != _IMPLIED
+    return e.type is _DIR and e.whiteout is None and e.mode != _IMPLIED
 
 
 def _child_first(path: str) -> list[str]:
