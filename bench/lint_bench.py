@@ -128,6 +128,10 @@ def main() -> int:
             for _ in range(max(args.repeat, 5))
         )
         in_process = min(lint_in_process(paths) for _ in range(args.repeat))
+        # the interpreter alone (site, .pth files): the floor of every stagesmith run
+        bare = min(
+            timed([sys.executable, "-c", "pass"], env)[0] for _ in range(max(args.repeat, 5))
+        )
         result: dict[str, object] = {
             "benchmark": "lint",
             "files": len(paths),
@@ -137,6 +141,7 @@ def main() -> int:
             "repeat": args.repeat,
             "stagesmith_in_process_s": round(in_process, 3),
             "stagesmith_one_file_s": round(ours_one, 3),
+            "python_bare_start_s": round(bare, 3),
         }
         if hadolint is None:
             result["hadolint"] = "not installed"
