@@ -98,12 +98,12 @@ def whiteout_target(entry: Any) -> tuple[str, bool] | None:
     if not flag and ".wh." not in entry.path and not getattr(entry, "opaque", False):
         return None  # the common case, kept cheap: this runs for every entry
     path = norm(entry.path)
-    base = posixpath.basename(path)
-    parent = posixpath.dirname(path)
+    parent, _, base = path.rpartition("/")  # (normalized: no empty parts, no trailing "/")
     if base == OPAQUE_MARKER:
         return parent, True
     if base.startswith(WHITEOUT_PREFIX):
-        return (posixpath.join(parent, base[len(WHITEOUT_PREFIX) :]), False)
+        tail = base[len(WHITEOUT_PREFIX) :]
+        return (f"{parent}/{tail}" if parent else tail), False
     if getattr(entry, "opaque", False):
         return (norm(flag) if isinstance(flag, str) else path), True
     if flag:
