@@ -383,7 +383,9 @@ class BackgroundDigest:
     same bytes on the second. The region is hashed straight from a read-only mapping, in
     :data:`DIGEST_STEP` calls with the pages dropped behind (no copy into Python buffers, and
     memory stays flat); if the file cannot be mapped it is read with ``preadv`` instead.
-    :meth:`hexdigest` waits for the worker; :meth:`close` stops it early.
+    :meth:`hexdigest` waits for the worker; :meth:`close` stops it early. (A file truncated by
+    someone else *while* it is hashed would fault the mapping, SIGBUS; no archive content can
+    cause that, its size is checked against the member table when it is opened.)
     """
 
     def __init__(self, fd: int, offset: int, length: int, algo: str) -> None:
