@@ -389,28 +389,51 @@ def _split_command(line: str) -> tuple[str, list[str], str]:
     return cmd, flags, rest.strip(_SPACES)
 
 
+#: How each instruction's arguments are read (BuildKit's dispatch table, by lower-case name).
+_ARGS_FORM = {
+    "add": "json-list",
+    "copy": "json-list",
+    "volume": "json-list",
+    "cmd": "json",
+    "entrypoint": "json",
+    "run": "json",
+    "shell": "json",
+    "arg": "words",
+    "env": "name-val",
+    "label": "name-val",
+    "expose": "split",
+    "from": "split",
+    "healthcheck": "health",
+    "maintainer": "string",
+    "stopsignal": "string",
+    "user": "string",
+    "workdir": "string",
+    "onbuild": "onbuild",
+}
+
+
 def node_from_line(line: str, esc: str) -> Instruction:
     """One logical line (continuations joined) to an Instruction; ValueError when invalid."""
     cmd, flags, rest = _split_command(line)
     keyword = cmd.translate(_ASCII_UPPER)
-    ins = Instruction(keyword=keyword, flags=flags, original=line)
-    low = cmd.lower()
+    ins = Instruction(keyword, None, flags, False, None, line)
+    form = _ARGS_FORM.get(cmd.lower())
     try:
-        if low in ("add", "copy", "volume"):
+        if form == "json-list":
             ins.args, ins.json_form = _maybe_json_list(rest)
-        elif low in ("cmd", "entrypoint", "run", "shell"):
+        elif form == "json":
             ins.args, ins.json_form = _maybe_json(rest)
-        elif low == "arg":
+        elif form == "words":
             ins.args = _parse_words(rest, esc)
-        elif low in ("env", "label"):
+        elif form == "name-val":
             ins.args = _name_val(rest, keyword, esc)
-        elif low in ("expose", "from"):
+        elif form == "split":
             ins.args = _split_whitespace(rest) if rest else []
-        elif low == "healthcheck":
+        elif form == "health":
             ins.args, ins.json_form = _health(rest)
-        elif low in ("maintainer", "stopsignal", "user", "workdir"):
+        elif form == "string":
             ins.args = [rest] if rest else []
-        elif low == "onbuild":
+        elif form == "onbuild":
             if rest:
                 ins.next = node_from_line(rest, esc)
         else:
@@ -524,23 +547,29 @@ def parse_instructions(
         idx += 1
         start = idx
         esc = d.escape
-        line, eol = _trim_continuation(token, esc)
-        if eol and line == "":
+        # _trim_continuation(token, esc), written out: it runs for every line
+        body = token.rstrip(" \t")
+        if body.endswith(esc) and (len(body) == 1 or body[-2] != esc):
+            line, eol = body[:-1], False
+        elif not token:
             continue
+        else:
+            line, eol = token, True
         empty_continuation = False
-        parts = [line]
-        while not eol and idx < total:
-            raw = lines[idx]
-            token = _trim_newline(raw)
-            idx += 1
-            if token.lstrip(_SPACES).startswith("#"):
-                continue
-            if not token.lstrip(_SPACES):
-                empty_continuation = True
-                continue
-            piece, eol = _trim_continuation(token, esc)
-            parts.append(piece)
-        line = "".join(parts)
+        if not eol:
+            parts = [line]
+            while not eol and idx < total:
+                raw = lines[idx]
+                token = _trim_newline(raw)
+                idx += 1
+                if token.lstrip(_SPACES).startswith("#"):
+                    continue
+                if not token.lstrip(_SPACES):
+                    empty_continuation = True
+                    continue
+                piece, eol = _trim_continuation(token, esc)
+                parts.append(piece)
+            line = "".join(parts)
         if empty_continuation:
             warnings.append(Warning(idx, "Empty continuation line found in: " + line))
         try:
