@@ -548,9 +548,9 @@ def parse_instructions(
         start = idx
         esc = d.escape
         # _trim_continuation(token, esc), written out: it runs for every line
-        body = token.rstrip(" \t")
-        if body.endswith(esc) and (len(body) == 1 or body[-2] != esc):
-            line, eol = body[:-1], False
+        trimmed = token.rstrip(" \t")
+        if trimmed.endswith(esc) and (len(trimmed) == 1 or trimmed[-2] != esc):
+            line, eol = trimmed[:-1], False
         elif not token:
             continue
         else:
