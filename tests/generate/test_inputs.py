@@ -196,12 +196,34 @@ def test_wrongly_typed_env_values(tmp_path: Path, body: str, needle: str) -> Non
         '[project]\nname = "x"\nrequires-python = 3.11\n',
         '[project]\nname = "x"\nscripts = ["a"]\n',
         '[tool.poetry]\nname = "x"\ndependencies = ["flask"]\n',
+        '[project]\nname = "x"\n[build-system]\nrequires = "hatchling"\n',
+        'build-system = 1\n[project]\nname = "x"\n',
     ],
 )
 def test_wrongly_typed_pyproject_values(tmp_path: Path, pyproject: str) -> None:
     (tmp_path / "p").mkdir()
     (tmp_path / "p/pyproject.toml").write_text(pyproject)
     _one_error(_run("generate", "p", cwd=tmp_path), "must be a")
+
+
+@pytest.mark.parametrize(
+    ("build_system", "installed"),
+    [
+        ('[build-system]\nrequires = ["hatchling>=1.20", "hatch-vcs"]\n',
+         "'hatchling>=1.20' hatch-vcs"),
+        ("", "'setuptools>=40.8.0'"),  # no table: what pip assumes
+    ],
+)
+def test_build_backend_named_in_the_dockerfile(
+    tmp_path: Path, build_system: str, installed: str
+) -> None:
+    """The backend is read at generate time: the Dockerfile names it (reviewable, cacheable)."""
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "x"\nversion = "1"\ndependencies = ["flask"]\n' + build_system
+    )
+    text = generate(GenerateOptions(path=tmp_path)).dockerfile
+    assert f"pip install --target /opt/build uv {installed}\n" in text
+    assert text.index("/opt/build uv") < text.index("COPY . .")
 
 
 def test_cli_runtime_apt_checked(tmp_path: Path) -> None:

@@ -304,6 +304,7 @@ def plan(
             "prune_tests": list(PRUNE_TESTS),
             "project_deps": not spec.deps_known,
             "project_install": _project_install(spec),
+            "build_requires_args": " ".join(shlex.quote(r) for r in spec.build_requires),
             "lock": spec.lock,
             "build_apt": build_apt,
             "runtime_apt": libs,

@@ -61,6 +61,8 @@ class PythonSpec(BaseModel):
     requirements_includes: list[str] = Field(default_factory=list)
     lock: str | None = None  # uv | poetry
     deps_known: bool = True  # False: dependencies are dynamic, installed with the project
+    #: ``[build-system].requires`` of a pyproject project (pip's default when there is none).
+    build_requires: list[str] = Field(default_factory=list)
     has_tests: bool = False
     #: Development dependencies: PEP 508 lines, or ``requirements-dev.txt``, or the uv dev group.
     dev_packages: list[str] = Field(default_factory=list)
@@ -367,8 +369,19 @@ def read_project(root: Path, requirements: Path | None = None) -> PythonSpec:
             spec.deps_known = False
             spec.warnings.append("pyproject.toml: dependencies are dynamic; they are installed"
                                  " with the project, after the source (no separate layer)")  # fmt: skip
-        if "build-system" not in data and not poetry:
-            spec.warnings.append("pyproject.toml: no [build-system]; pip builds it with setuptools")
+        build_system = data.get("build-system")
+        if build_system is None:
+            spec.build_requires = ["setuptools>=40.8.0"]  # what pip assumes without the table
+            if not poetry:
+                spec.warnings.append(
+                    "pyproject.toml: no [build-system]; pip builds it with setuptools"
+                )
+        elif not isinstance(build_system, dict):
+            raise StagesmithError(f"{pyproject}: [build-system] must be a table")
+        else:
+            spec.build_requires = _pep508_list(
+                build_system.get("requires"), "[build-system].requires"
+            )
         if rp:
             m = re.search(r"3\.(\d+)", str(rp))
             if m:

@@ -24,8 +24,7 @@ FROM deps AS builder
 # The build backend ([build-system].requires) and uv go to /opt/build, outside the venv, before
 # the source is copied: a source edit rebuilds the project without fetching anything.
 RUN --mount=type=cache,target=/root/.cache/pip \
-    python -c 'import sys; toml = __import__("tomllib" if sys.version_info >= (3, 11) else "pip._vendor.tomli", fromlist=["load"]); f = open("pyproject.toml", "rb"); print("\n".join(toml.load(f).get("build-system", {}).get("requires", ["setuptools>=40.8.0"])))' > /tmp/build-requires.txt \
-    && pip install --target /opt/build uv -r /tmp/build-requires.txt
+    pip install --target /opt/build uv 'setuptools>=68'
 COPY . .
 # The project alone goes to /opt/project (venv layout), so the runtime's venv layer holds only
 # the dependencies and stays cached; uv, offline, builds it with the backend in /opt/build.

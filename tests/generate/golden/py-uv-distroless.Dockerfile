@@ -31,9 +31,8 @@ FROM deps AS builder
 # The build backend ([build-system].requires) goes to /opt/build, outside the venv, before the
 # source is copied: a source edit rebuilds the project without fetching anything.
 RUN --mount=type=cache,target=/root/.cache/uv \
-    python -c 'import sys; toml = __import__("tomllib" if sys.version_info >= (3, 11) else "pip._vendor.tomli", fromlist=["load"]); f = open("pyproject.toml", "rb"); print("\n".join(toml.load(f).get("build-system", {}).get("requires", ["setuptools>=40.8.0"])))' > /tmp/build-requires.txt \
-    && if [ -s /tmp/build-requires.txt ]; then UV_PYTHON_DOWNLOADS=never UV_LINK_MODE=copy UV_NATIVE_TLS=1 \
-       /opt/uv/bin/uv pip install --compile-bytecode --python /opt/venv/bin/python --target /opt/build -r /tmp/build-requires.txt; fi
+    UV_PYTHON_DOWNLOADS=never UV_LINK_MODE=copy UV_NATIVE_TLS=1 /opt/uv/bin/uv pip install \
+        --compile-bytecode --python /opt/venv/bin/python --target /opt/build 'setuptools>=68'
 COPY . .
 # The project alone goes to /opt/project (venv layout), so the runtime's venv layer holds only
 # the dependencies and stays cached; uv, offline, builds it with the backend in /opt/build.
