@@ -209,8 +209,10 @@ def test_wrongly_typed_pyproject_values(tmp_path: Path, pyproject: str) -> None:
 @pytest.mark.parametrize(
     ("build_system", "installed"),
     [
-        ('[build-system]\nrequires = ["hatchling>=1.20", "hatch-vcs"]\n',
-         "'hatchling>=1.20' hatch-vcs"),
+        (
+            '[build-system]\nrequires = ["hatchling>=1.20", "hatch-vcs"]\n',
+            "'hatchling>=1.20' hatch-vcs",
+        ),
         ("", "'setuptools>=40.8.0'"),  # no table: what pip assumes
     ],
 )
