@@ -274,14 +274,15 @@ def _instr(ins: Instruction, *, onbuild_of: Instruction | None = None) -> Instr:
     return Instr(
         keyword,
         _join_args(keyword, ins.args, ins.json_form),
-        _flags(ins.flags),
+        _flags(ins.flags) if ins.flags else {},
         where.start_line,
         where.end_line,
         where.original,
-        [h.content for h in ins.heredocs],
-        onbuild=onbuild_of is not None,
-        json_form=list(ins.args) if ins.json_form else None,
-        node=ins,
+        [h.content for h in ins.heredocs] if ins.heredocs else [],
+        None,  # resolved_base: set by load() for FROM
+        onbuild_of is not None,
+        list(ins.args) if ins.json_form else None,
+        ins,
     )
 
 
