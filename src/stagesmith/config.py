@@ -12,12 +12,9 @@ its ``pyproject.toml``.
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from stagesmith.errors import StagesmithError
 
@@ -75,6 +72,8 @@ def _split_ref(image: str) -> tuple[str, str, str]:
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
+    import yaml  # only when there is a config file: the import is most of a lint start-up
+
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -108,6 +107,8 @@ def load_config(explicit: Path | None = None, directory: Path | None = None) -> 
             return Config(_read_yaml(candidate), candidate)
     pyproject = base / "pyproject.toml"
     if pyproject.is_file():
+        import tomllib
+
         try:
             doc = tomllib.loads(pyproject.read_text(encoding="utf-8"))
         except (OSError, tomllib.TOMLDecodeError) as exc:
