@@ -198,9 +198,11 @@ def test_inspect_runs_without_typer_or_pydantic(tmp_path: Path) -> None:
         "try:\n"
         f"    main(['inspect', {str(src)!r}, '--json'])\n"
         "except SystemExit as exc:\n"
-        "    heavy = {'typer', 'pydantic', 'click', 'rich', 'subprocess', 'zstandard'}\n"
+        "    heavy = {'typer', 'pydantic', 'click', 'rich', 'subprocess', 'zstandard', 'yaml'}\n"
         "    heavy = sorted({m.split('.')[0] for m in sys.modules} & heavy)\n"
         "    print('EXIT', exc.code, 'HEAVY', heavy)\n"
     )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path
+    )
     assert proc.stdout.strip().splitlines()[-1] == "EXIT 0 HEAVY []", proc.stderr
