@@ -3,7 +3,8 @@
 A rule is a function decorated with :func:`rule`; it receives the :class:`Doc` and a
 :class:`Context` and yields ``(instruction, message)`` pairs. A rule that can only report
 on some instructions names them (``keywords=``): it is not called for a file that has none
-of them (ONBUILD triggers count), which it would have nothing to say about anyway. The engine turns those into
+of them (ONBUILD triggers count), which it would have nothing to say about anyway;
+``COPY_FROM`` (:mod:`stagesmith.lint.source`) stands for a COPY or ADD with ``--from``. The engine turns those into
 :class:`Finding` objects, applies inline ignores and configuration, and guarantees that one
 rule raising an exception never stops the run (it becomes an ``SS000`` finding instead).
 """

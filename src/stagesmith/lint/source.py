@@ -184,11 +184,15 @@ class Doc(Identity):
         self.memo: dict[object, object] = {} if memo is None else memo
 
     def keywords(self) -> set[str]:
-        """Every instruction keyword in the file, ONBUILD triggers' included."""
+        """Every instruction keyword in the file, ONBUILD triggers' included, and
+        :data:`COPY_FROM` when a COPY or ADD has a ``--from`` flag."""
         found = {i.keyword for i in self.instructions}
-        for stage in self.stages:
-            if stage.triggers:
-                found.update(t.keyword for t in stage.triggers)
+        triggers = [t for stage in self.stages for t in stage.triggers]
+        found.update(t.keyword for t in triggers)
+        if ("COPY" in found or "ADD" in found) and any(
+            "from" in i.flags for i in (*self.instructions, *triggers) if i.keyword in _COPIES
+        ):
+            found.add(COPY_FROM)
         return found
 
     @property
@@ -247,6 +251,10 @@ class Doc(Identity):
         return _VAR.sub(sub, value)
 
 
+#: In :meth:`Doc.keywords`: some COPY or ADD has a ``--from`` flag (rules about copies
+#: between stages and from images name it in ``keywords=``).
+COPY_FROM = "COPY --from"
+_COPIES = ("COPY", "ADD")
 _encode_str = json.encoder.encode_basestring_ascii  # what json.dumps uses for a str
 _VAR = re.compile(r"\$(?:(\w+)|\{(\w+)(?::?[-+]([^}]*))?\})")
 

@@ -8,10 +8,10 @@ from stagesmith.lint.engine import Context, Hit, rule
 from stagesmith.lint.graph import copies_from, copy_sources, final_stage
 from stagesmith.lint.model import Severity
 from stagesmith.lint.shell import BUILD_TOOL_PATHS, installs, is_build_tool, run_text
-from stagesmith.lint.source import Doc
+from stagesmith.lint.source import COPY_FROM, Doc
 
 
-@rule("SS107", "build-tools-copied-to-final-stage", Severity.WARNING, keywords=("COPY", "ADD"))
+@rule("SS107", "build-tools-copied-to-final-stage", Severity.WARNING, keywords=(COPY_FROM,))
 def check(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """The final stage copies compiler binaries (``/usr/bin/gcc``, ``/usr/lib/gcc``), or a whole
     conda environment whose builder installed compilers (``gcc_linux-64``, ``compilers``).

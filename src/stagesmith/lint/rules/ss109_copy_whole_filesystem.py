@@ -7,15 +7,13 @@ from collections.abc import Iterator
 from stagesmith.lint.engine import Context, Hit, rule
 from stagesmith.lint.graph import copy_sources
 from stagesmith.lint.model import Severity
-from stagesmith.lint.source import Doc
+from stagesmith.lint.source import COPY_FROM, Doc
 
 #: ``/usr/local`` is deliberately absent: copying a ``--prefix`` install there is common and fine.
 _WHOLE = {"/", "/.", "/*", "/usr", "/usr/", "/usr/*", "/var", "/var/", "/etc", "/etc/"}
 
 
-@rule(
-    "SS109", "copy-whole-filesystem", Severity.WARNING, hadolint="DL3067", keywords=("COPY", "ADD")
-)
+@rule("SS109", "copy-whole-filesystem", Severity.WARNING, hadolint="DL3067", keywords=(COPY_FROM,))
 def check(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """``COPY --from=stage / /`` (or ``/usr``, ``/etc``, ``/var``) drags the builder's whole
     filesystem, compilers and caches included, into the image: copy only what runs.

@@ -9,7 +9,7 @@ from stagesmith.lint.engine import Context, Hit, rule
 from stagesmith.lint.graph import copies_from, copy_dest, copy_sources, final_stage
 from stagesmith.lint.model import Severity
 from stagesmith.lint.shell import installs, package_name, run_text
-from stagesmith.lint.source import Doc
+from stagesmith.lint.source import COPY_FROM, Doc
 
 #: Where installed dependencies live; copying one of these means the builder's install is used.
 _DEPS = re.compile(
@@ -36,7 +36,7 @@ def _installed(stage_runs: list) -> dict[tuple[str, str], None]:
     return found
 
 
-@rule("SS110", "runtime-reinstalls-builder-packages", Severity.WARNING, keywords=("COPY", "ADD"))
+@rule("SS110", "runtime-reinstalls-builder-packages", Severity.WARNING, keywords=(COPY_FROM,))
 def check(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """The final stage copies from a builder and then installs the same packages again
     (same ``pip install -r requirements.txt``, same npm/conda packages) although it copied the

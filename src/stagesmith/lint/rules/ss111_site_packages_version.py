@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from stagesmith.lint.engine import Context, Hit, rule
 from stagesmith.lint.graph import copies_from, copy_dest, copy_sources, image_of
 from stagesmith.lint.model import Severity
-from stagesmith.lint.source import Doc
+from stagesmith.lint.source import COPY_FROM, Doc
 
 _PYDIR = re.compile(r"python(\d+\.\d+)")
 _IMAGE_PY = re.compile(r"(?:^|/)(?:python|pypy):(\d+\.\d+)")
@@ -37,7 +37,7 @@ def _system_python(image: str) -> str | None:
     return next((v for pattern, v in _DISTRO_PY if pattern.search(low)), None)
 
 
-@rule("SS111", "site-packages-python-mismatch", Severity.ERROR, keywords=("COPY", "ADD"))
+@rule("SS111", "site-packages-python-mismatch", Severity.ERROR, keywords=(COPY_FROM,))
 def check(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """A ``.../pythonX.Y/site-packages`` path is copied into a stage whose base runs another
     Python version (or copied to a destination of another version): the packages are

@@ -15,7 +15,7 @@ from stagesmith.lint.graph import (
     references,
 )
 from stagesmith.lint.model import Severity
-from stagesmith.lint.source import Doc
+from stagesmith.lint.source import COPY_FROM, Doc
 
 _MUSL = re.compile(r"alpine|musl|wolfi-musl|void-musl")
 _UNKNOWN = re.compile(r"^(scratch|busybox)|distroless/static|\$")
@@ -56,7 +56,7 @@ def libc(image: str) -> str | None:
     return "musl" if _MUSL.search(low) else "glibc"
 
 
-@rule("SS112", "libc-mismatch", Severity.WARNING, keywords=("COPY", "ADD"))
+@rule("SS112", "libc-mismatch", Severity.WARNING, keywords=(COPY_FROM,))
 def check(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """A stage on a glibc base (Debian, Ubuntu, ``python:3.12``) feeds a musl runtime
     (``alpine``), or the reverse: compiled programs and wheels will fail to load. Only copies
