@@ -85,10 +85,6 @@ def _trim_newline(s: str) -> str:
     return s.rstrip("\r\n")
 
 
-def _is_comment(raw: str) -> bool:
-    return _trim_newline(raw).lstrip(_SPACES).startswith("#")
-
-
 def _trim_continuation(line: str, esc: str) -> tuple[str, bool]:
     """Strip a trailing continuation character; return (line, is_end_of_line)."""
     body = line.rstrip(" \t")
@@ -535,7 +531,7 @@ def parse_instructions(
     while idx < total:
         raw = lines[idx]
         token = raw.rstrip("\r\n").lstrip(_SPACES)
-        comment = token.startswith("#")  # _is_comment(raw)
+        comment = token.startswith("#")  # a comment line (blanks before the '#' allowed)
         if comment:
             comments.append(raw[1:].strip(_SPACES))
         if not d.done:
