@@ -110,7 +110,8 @@ def test_pynode_python_version_entry_and_pytest_come_from_the_python_planner(
 def test_pynode_flat_layout_hides_the_frontend_from_setuptools(tmp_path: Path) -> None:
     _, text, _ = dockerfile_for(pynode_project(tmp_path, PYPROJECT))
     builder = stage(text, "builder")
-    assert builder.index("RUN rm -rf ui") < builder.index("pip install")
+    # before the project is built (the build backend is installed earlier, before the source)
+    assert builder.index("RUN rm -rf ui") < builder.index("--prefix /opt/project")
     explicit = PYPROJECT + '\n[tool.setuptools]\npackages = ["shop"]\n'
     _, text, _ = dockerfile_for(pynode_project(tmp_path, explicit))
     assert "rm -rf ui" not in text
