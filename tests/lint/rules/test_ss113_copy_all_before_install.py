@@ -7,6 +7,11 @@ import pytest
 from tests.lint.helpers import catches, passes
 
 CATCHES = [
+    pytest.param(
+        "FROM python:3.12-slim\nCOPY . .\nRUN pip install --no-cache-dir .\n",
+        {},
+        id="project with deps",
+    ),
     pytest.param("FROM node:20-slim\nWORKDIR /app\nCOPY . .\nRUN npm ci\n", {}, id="npm"),
     pytest.param(
         "FROM python:3.12-slim\nCOPY . /src\nRUN pip install --no-cache-dir -e .\n",
@@ -21,6 +26,12 @@ PASSES = [
     ),
     pytest.param(
         "FROM node:20-slim\nCOPY . .\nRUN npm install -g serve\n", {}, id="install unrelated"
+    ),
+    pytest.param(
+        "FROM python:3.12-slim\nCOPY pyproject.toml .\nRUN pip install --no-cache-dir flask\n"
+        "COPY . .\nRUN pip install --no-cache-dir --no-deps .\n",
+        {},
+        id="the project alone after its dependencies",
     ),
 ]
 

@@ -14,6 +14,12 @@ CATCHES = [
         id="python -m pip",
     ),
     pytest.param('FROM python:3.12-slim\nRUN ["pip", "install", "flask"]\n', {}, id="exec form"),
+    pytest.param("FROM python:3.12-slim\nRUN uv pip install flask\n", {}, id="uv keeps its cache"),
+    pytest.param(
+        "FROM python:3.12-slim\nRUN /opt/uv/bin/uv pip install --no-cache-dir flask\n",
+        {},
+        id="uv by path, pip's flag",
+    ),
 ]
 
 PASSES = [
@@ -27,6 +33,20 @@ PASSES = [
         id="env in parent stage",
     ),
     pytest.param("FROM python:3.12-slim\nRUN pip freeze\n", {}, id="pip other verb"),
+    pytest.param(
+        "FROM python:3.12-slim\nRUN PYTHONPATH=/opt/build /opt/build/bin/uv pip install"
+        " --offline --no-cache --no-deps .\n",
+        {},
+        id="uv by path with --no-cache",
+    ),
+    pytest.param(
+        "FROM python:3.12-slim\nENV UV_NO_CACHE=1\nRUN uv pip install flask\n", {}, id="uv env"
+    ),
+    pytest.param(
+        "FROM python:3.12-slim\nRUN --mount=type=cache,target=/root/.cache/uv uv pip install x\n",
+        {},
+        id="uv cache mount",
+    ),
 ]
 
 

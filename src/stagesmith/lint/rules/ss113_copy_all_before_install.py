@@ -17,7 +17,11 @@ def _installs_from_manifest(text: str) -> bool:
     for inst in installs(text):
         if inst.manager == "npm" and not inst.packages:
             return True
-        if inst.manager == "pip" and any(w in _MANIFEST_INSTALLS for w in inst.words):
+        if (
+            inst.manager == "pip"
+            and any(w in _MANIFEST_INSTALLS for w in inst.words)
+            and "--no-deps" not in inst.words  # the project alone: its deps came before
+        ):
             return True
     words = text.split()
     return any(w in ("poetry", "pipenv", "bundle", "composer", "uv") for w in words[:3]) and any(

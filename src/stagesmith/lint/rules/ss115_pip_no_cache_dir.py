@@ -11,21 +11,36 @@ from stagesmith.lint.shell import installs, run_text
 from stagesmith.lint.source import Doc, Instr
 
 
-def _env_disables_cache(doc: Doc, ins: Instr) -> bool:
+def _env_disables_cache(doc: Doc, ins: Instr, uv: bool) -> bool:
     stage = doc.stage_of(ins)
     if stage is None:
         return False
+    name = "UV_NO_CACHE=" if uv else "PIP_NO_CACHE_DIR="
     for env in [i for s in lineage(doc, stage) for i in s.of("ENV", "ARG")]:
         text = env.args.replace(" ", "=")
-        if "PIP_NO_CACHE_DIR=" in text and "PIP_NO_CACHE_DIR=0" not in text:
+        if name in text and f"{name}0" not in text:
             return True
     return False
+
+
+def _cache_kept(doc: Doc, ins: Instr, words: list[str]) -> str | None:
+    """What the install leaves behind, worded for its tool, or None."""
+    if words[0].rsplit("/", 1)[-1] == "uv":
+        off = "--no-cache" in words or "-n" in words or "UV_NO_CACHE=1" in ins.args
+        message = "uv pip install without --no-cache or a cache mount"
+        uv = True
+    else:
+        off = "--no-cache-dir" in words
+        message = "pip install without --no-cache-dir or a cache mount"
+        uv = False
+    return None if off or _env_disables_cache(doc, ins, uv) else message
 
 
 @rule("SS115", "pip-cache-in-layer", Severity.INFO, hadolint="DL3042", keywords=("RUN",))
 def check(doc: Doc, ctx: Context) -> Iterator[Hit]:
     """``pip install`` without ``--no-cache-dir``, ``PIP_NO_CACHE_DIR`` or a cache mount on
-    ``/root/.cache``: the wheel cache stays in the image.
+    ``/root/.cache`` (``uv pip install``: without ``--no-cache`` or ``UV_NO_CACHE``): the wheel
+    cache stays in the image.
 
     Bad::
 
@@ -47,7 +62,8 @@ def check(doc: Doc, ctx: Context) -> Iterator[Hit]:
                 for m in ins.flags.get("mount", [])
             ):
                 continue
-            if _env_disables_cache(doc, ins):
-                continue
-            if any("--no-cache-dir" not in i.words and i.words[0] != "uv" for i in pips):
-                yield ins, "pip install without --no-cache-dir or a cache mount"
+            for install in pips:
+                message = _cache_kept(doc, ins, install.words)
+                if message:
+                    yield ins, message
+                    break
