@@ -226,7 +226,7 @@ def inflating(raw: io.RawIOBase, compression: str, where: str) -> io.RawIOBase:
     return raw
 
 
-class Positioned(io.RawIOBase):
+class Positioned(Region):
     """An uncompressed blob read with one ``pread`` per request at a position kept here.
 
     For the tar reader over an uncompressed layer: each 512-byte header is one ``pread`` and
@@ -236,27 +236,8 @@ class Positioned(io.RawIOBase):
     """
 
     def __init__(self, fd: int, offset: int, length: int) -> None:
-        super().__init__()
-        self._fd, self._start, self._end = fd, offset, offset + length
-        self._pos = offset
+        super().__init__(fd, offset, length)
         self.length = length
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def tell(self) -> int:
-        return self._pos - self._start
-
-    def seek(self, pos: int, whence: int = os.SEEK_SET) -> int:
-        if whence == os.SEEK_CUR:
-            pos += self._pos - self._start
-        elif whence == os.SEEK_END:
-            pos += self._end - self._start
-        self._pos = self._start + max(pos, 0)
-        return self._pos - self._start
 
     def read(self, size: int | None = -1) -> bytes:
         pos = self._pos
@@ -266,14 +247,6 @@ class Positioned(io.RawIOBase):
         data = os.pread(self._fd, end - pos, pos)
         self._pos = pos + len(data)
         return data
-
-    def readinto(self, b: bytearray | memoryview) -> int:  # type: ignore[override]
-        want = min(len(b), self._end - self._pos)
-        if want <= 0:
-            return 0
-        got = os.preadv(self._fd, [memoryview(b)[:want]], self._pos)
-        self._pos += got
-        return got
 
     def advance(self, n: int) -> bool:
         """Move ``n`` bytes on; False (position unchanged) if that is past the window's end."""
