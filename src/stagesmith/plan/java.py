@@ -16,7 +16,6 @@ from stagesmith.plan.combined import (
 )
 from stagesmith.spec.java import JavaSpec
 
-#: The runtime user (numeric, so Kubernetes' runAsNonRoot can verify it), created as ``app``.
 #: Where a release is looked for, by build tool (named in the reason when none is found).
 RELEASE_SOURCES = {
     "maven": "maven.compiler.release, java.version or maven.compiler.target in pom.xml",
