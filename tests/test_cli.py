@@ -70,6 +70,24 @@ def test_config_lookup_yaml_then_pyproject(tmp_path: Path, monkeypatch: pytest.M
         load_config(tmp_path / "missing.yaml")
 
 
+def test_pyproject_without_our_table_is_not_parsed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A project's pyproject.toml is ours to read only when it names stagesmith: one without
+    the name gives the defaults even when it is broken TOML; a broken one with our table is an
+    error (exit 2 at the CLI)."""
+    monkeypatch.delenv("STAGESMITH_CONFIG", raising=False)
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text('[project]\nname = "x"\n[tool.other\n')
+    assert load_config(directory=tmp_path).images("python:3.11") == "python:3.11"
+    pyproject.write_text('[tool.stagesmith.images]\n"python" = [unclosed\n')
+    with pytest.raises(StagesmithError, match="cannot read"):
+        load_config(directory=tmp_path)
+    pyproject.write_bytes(b"[tool.stagesmith]\n\xff\xfe")
+    with pytest.raises(StagesmithError, match="cannot read"):
+        load_config(directory=tmp_path)
+
+
 def test_ci_runs_the_readme_test_command() -> None:
     readme = (ROOT / "README.md").read_text()
     ci = (ROOT / ".ci" / "run").read_text()

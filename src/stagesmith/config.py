@@ -107,11 +107,20 @@ def load_config(explicit: Path | None = None, directory: Path | None = None) -> 
             return Config(_read_yaml(candidate), candidate)
     pyproject = base / "pyproject.toml"
     if pyproject.is_file():
+        try:
+            text = pyproject.read_text(encoding="utf-8")
+        except (OSError, UnicodeError) as exc:
+            raise StagesmithError(f"{pyproject}: cannot read: {exc}") from exc
+        # a [tool.stagesmith] table needs the name in the text: a project's pyproject.toml
+        # without it is not parsed (tomllib's import and parse are most of `lint`/`inspect`
+        # start-up in a Python project), and one that is broken is not ours to report
+        if "stagesmith" not in text:
+            return Config()
         import tomllib
 
         try:
-            doc = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as exc:
+            doc = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
             raise StagesmithError(f"{pyproject}: cannot read: {exc}") from exc
         section = doc.get("tool", {}).get("stagesmith")
         if isinstance(section, dict):
