@@ -12,6 +12,7 @@ its ``pyproject.toml``.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,7 +38,12 @@ class Config:
     @property
     def images(self) -> ImageMap:
         raw = self.section("images")
-        return ImageMap({str(k): str(v) for k, v in raw.items()})
+        mapping = {str(k): "" if v is None else str(v) for k, v in raw.items()}
+        for key, value in mapping.items():
+            # an empty value is allowed: it drops the ``# syntax=`` line (see generate.make_plan)
+            if value:
+                check_image(value, f"{self.source}: images: {key}")
+        return ImageMap(mapping)
 
 
 @dataclass
@@ -57,6 +63,39 @@ class ImageMap:
         if repo in self.mapping:
             return self.mapping[repo] + sep + tag
         return image
+
+
+#: The OCI/Docker reference grammar (distribution's ``reference`` package, in our own regexes):
+#: ``[registry[:port]/]path[:tag][@algorithm:hex]``, path components lower-case.
+_DOMAIN_PART = r"(?:[A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9])"
+_DOMAIN = rf"(?:{_DOMAIN_PART}(?:\.{_DOMAIN_PART})*|\[[0-9A-Fa-f:.]+\])(?::[0-9]+)?"
+_PATH_PART = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+_TAG = r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}"
+_DIGEST = r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}"
+_REFERENCE = re.compile(
+    rf"(?:(?P<domain>{_DOMAIN})/)?(?P<path>{_PATH_PART}(?:/{_PATH_PART})*)"
+    rf"(?::(?P<tag>{_TAG}))?(?:@(?P<digest>{_DIGEST}))?"
+)
+
+
+def check_image(image: str, origin: str) -> str:
+    """``image`` when it is a valid image reference; else one error naming ``origin``.
+
+    Every image the tool writes after ``FROM`` (or on the ``# syntax=`` line) goes through here,
+    so a value with a newline, a space or ``AS`` can never add an instruction or a stage name.
+    """
+    problem = None
+    if any(c.isspace() for c in image):
+        problem = "an image reference has no spaces or line breaks"
+    elif _REFERENCE.fullmatch(image) is None:
+        problem = "not an image reference ([registry[:port]/]name[:tag][@sha256:digest])"
+        if _REFERENCE.fullmatch(image.lower()) is not None:
+            problem = "the repository path must be lower-case"
+    elif len(image.split("@")[0]) > 255 + 129:
+        problem = "longer than a reference may be"
+    if problem is not None:
+        raise StagesmithError(f"{origin}: {image!r}: {problem}")
+    return image
 
 
 def _split_ref(image: str) -> tuple[str, str, str]:

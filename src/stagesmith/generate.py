@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from stagesmith.config import Config
+from stagesmith.config import Config, check_image
 from stagesmith.errors import StagesmithError, UsageError
 from stagesmith.plan import BuildPlan, combined
 from stagesmith.plan import python as python_plan
@@ -54,6 +54,7 @@ class GenerateResult(BaseModel):
 def make_plan(options: GenerateOptions) -> tuple[BuildPlan, Path]:
     """The plan and the build context directory for the options."""
     plan, context = _make_plan(options)
+    _check_images(plan, options)
     # The ``# syntax=`` frontend is an image too: the image map renames it, or drops the line
     # when mapped to an empty string (builders that cannot reach Docker Hub).
     if plan.syntax and options.config is not None:
@@ -62,6 +63,43 @@ def make_plan(options: GenerateOptions) -> tuple[BuildPlan, Path]:
             plan.syntax = mapped or None
             plan.decide("syntax", mapped or "(none)", "renamed by the image map")
     return plan, context
+
+
+def _check_images(plan: BuildPlan, options: GenerateOptions) -> None:
+    """Every image the Dockerfile will name is a valid reference (all ecosystems, all modes).
+
+    The values the user gave are checked where they came from first (``_make_plan``); this is
+    what the planner made of them after the image map, so nothing else can reach a ``FROM``.
+    """
+    stages: set[str] = set()
+    source = options.config.source if options.config is not None else None
+    where = f" (after the image map of {source})" if source else ""
+    for stage in plan.stages:
+        if stage.base not in stages:
+            check_image(stage.base, f"the {stage.name} stage's base image{where}")
+        stages.add(stage.name)
+    if plan.syntax:
+        check_image(plan.syntax, f"the # syntax= frontend image{where}")
+
+
+def _check_given(options: GenerateOptions) -> None:
+    for flag, value in (("--runtime-base", options.runtime_base),
+                        ("--builder-base", options.builder_base)):  # fmt: skip
+        if value is not None:
+            if not value.strip():
+                raise UsageError(f"{flag} is empty: give an image or leave the flag out")
+            check_image(value, flag)
+    for flag, text in (("--health-cmd", options.health_cmd), ("--health-url", options.health_url)):
+        if text is not None and not text.strip():
+            raise UsageError(f"{flag} is empty: give a value or leave the flag out")
+
+
+def _check_env_file(spec: python_spec.PythonSpec) -> None:
+    """An env file's ``builder_base``/``runtime_base`` (presets are valid references too)."""
+    for key in ("builder_base", "runtime_base"):
+        value = getattr(spec, key)
+        if value is not None:
+            check_image(value, f"{spec.source}: {key}")
 
 
 #: Flags the ecosystem planners (Go, Rust, Java, Node) have no equivalent for.
@@ -95,6 +133,7 @@ def _make_plan(options: GenerateOptions) -> tuple[BuildPlan, Path]:
         raise UsageError("give one input: a project PATH or --file")
     if options.health_cmd and options.health_url:
         raise UsageError("--health-cmd and --health-url are exclusive")
+    _check_given(options)
     images = options.config.images if options.config is not None else None
     from stagesmith.config import ImageMap
 
@@ -121,6 +160,7 @@ def _make_plan(options: GenerateOptions) -> tuple[BuildPlan, Path]:
         raise StagesmithError(f"{target}: file not found")
     if options.requirements is None and target.suffix in (".yaml", ".yml"):
         spec = python_spec.read_conda(target)
+        _check_env_file(spec)
         return python_plan.plan(spec, images, **kw), target.parent
     if options.requirements is not None or target.is_file():
         req = _inside(target, root, "requirements file")

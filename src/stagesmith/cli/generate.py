@@ -52,13 +52,18 @@ def generate(
         runtime_base=runtime_base, runtime_apt=runtime_apt, template=template,
         health_cmd=health_cmd, health_url=health_url, config=load_config(config, Path.cwd()),
     )  # fmt: skip
+    if output is not None and str(output) == "-":
+        output = None  # `-o -`: standard output, as with no --output
     if output is not None:
         check_writable(output, force)
     result = run(options)
     for message in result.warnings:
         warn(message)
     if output is not None:
-        _write(output, result.dockerfile, result.dockerignore, result.context, force)
+        kept = _write(output, result.dockerfile, result.dockerignore, result.context, force)
+        if kept is not None:
+            warn(kept)
+            result.warnings.append(kept)
     if as_json:
         payload = {
             "plan": result.plan.model_dump(mode="json"),
@@ -71,11 +76,14 @@ def generate(
         write_stdout(result.dockerfile)
 
 
-def _write(output: Path, text: str, ignore_text: str | None, context: Path, force: bool) -> None:
+def _write(
+    output: Path, text: str, ignore_text: str | None, context: Path, force: bool
+) -> str | None:
     """The Dockerfile at ``output``; the .dockerignore at the root of the build context.
 
-    An existing .dockerignore is the user's: without --force it is kept (one warning) and the
-    Dockerfile is still written. Both writes are atomic and exclusive without --force.
+    An existing .dockerignore is the user's: without --force it is kept and the Dockerfile is
+    still written; the warning that says so is returned (the caller prints it and puts it in
+    ``--json``). Both writes are atomic and exclusive without --force.
     """
     ignore = context / ".dockerignore"
     keep = ignore_text is not None and ignore.exists() and not force
@@ -83,13 +91,14 @@ def _write(output: Path, text: str, ignore_text: str | None, context: Path, forc
         raise StagesmithError(f"{ignore} is a directory")
     write_atomic(output, text, force)
     if ignore_text is None:
-        return
+        return None
     if not keep:
         try:
             write_atomic(ignore, ignore_text, force)
-            return
+            return None
         except StagesmithError:
             if force or not ignore.exists():
                 raise
     if ignore.read_text(encoding="utf-8", errors="replace") != ignore_text:
-        warn(f"{ignore} exists and was kept; --force replaces it with the generated one")
+        return f"{ignore} exists and was kept; --force replaces it with the generated one"
+    return None

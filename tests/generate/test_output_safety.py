@@ -1,0 +1,156 @@
+"""What `stagesmith generate` writes cannot be bent by its inputs: image references, pip
+options, templates, ENV PATH, empty flags and output targets (the QA pass of the new-user
+review). Every case runs the real CLI on files in tmp_path."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import dockerfile
+
+
+def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "stagesmith", "generate", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+    )
+
+
+def _refused(proc: subprocess.CompletedProcess[str], *needles: str) -> None:
+    """Exit 2, one ``stagesmith: error:`` line naming every needle, nothing on stdout."""
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("stagesmith: error: "), proc.stderr
+    for needle in needles:
+        assert needle in lines[0]
+    assert proc.stdout == ""
+
+
+def _files(root: Path) -> set[str]:
+    return {str(p.relative_to(root)) for p in root.rglob("*")}
+
+
+def _lint_errors(text: str) -> list[object]:
+    if not shutil.which("hadolint"):
+        return []
+    proc = subprocess.run(
+        ["hadolint", "--format", "json", "-"], input=text, capture_output=True, text=True
+    )
+    return [f for f in json.loads(proc.stdout or "[]") if f["level"] == "error"]
+
+
+def _req_project(tmp_path: Path) -> Path:
+    (tmp_path / "req").mkdir()
+    (tmp_path / "req" / "requirements.txt").write_text("flask==3.0.3\n")
+    return tmp_path
+
+
+def _env(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "environment.yaml"
+    path.write_text(body)
+    return path
+
+
+ENV_HEAD = "name: app\ndependencies:\n  - python=3.11\n  - numpy=1.26\n"
+
+
+# 1. image references
+
+
+@pytest.mark.parametrize(
+    ("flag", "value"),
+    [
+        ("--runtime-base", "python:3.11-slim AS x"),
+        ("--runtime-base", "python:3.11-slim\nRUN id"),
+        ("--builder-base", "Python:3.11"),
+        ("--builder-base", "python:3.11:extra"),
+    ],
+)
+def test_bad_image_flag_is_refused(tmp_path: Path, flag: str, value: str) -> None:
+    root = _req_project(tmp_path)
+    before = _files(root)
+    proc = _run("req/requirements.txt", flag, value, "-o", "Dockerfile", cwd=root)
+    _refused(proc, flag)
+    assert _files(root) == before
+
+
+@pytest.mark.parametrize("key", ["runtime_base", "builder_base"])
+def test_bad_env_file_base_is_refused(tmp_path: Path, key: str) -> None:
+    env = _env(tmp_path, ENV_HEAD + f'{key}: "python:3.11-slim\\nRUN id"\n')
+    _refused(_run(str(env), cwd=tmp_path), f"environment.yaml: {key}")
+
+
+def test_bad_image_map_value_is_refused(tmp_path: Path) -> None:
+    root = _req_project(tmp_path)
+    (root / "map.yaml").write_text('images:\n  python: "mirror.example/python AS y"\n')
+    proc = _run("req/requirements.txt", "--config", "map.yaml", cwd=root)
+    _refused(proc, "map.yaml: images: python")
+
+
+def test_image_map_that_composes_a_bad_reference_is_refused(tmp_path: Path) -> None:
+    """A repository key keeps the tag: a value with its own tag makes ``a:1:3.11-slim``."""
+    root = _req_project(tmp_path)
+    (root / "map.yaml").write_text('images:\n  python: "mirror.example/python:1"\n')
+    proc = _run("req/requirements.txt", "--config", "map.yaml", cwd=root)
+    _refused(proc, "base image", "map.yaml")
+
+
+def test_bad_runtime_base_for_another_ecosystem_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "go.mod").write_text("module example.com/x\n\ngo 1.22\n")
+    (tmp_path / "main.go").write_text("package main\n\nfunc main() {}\n")
+    _refused(_run(".", "--runtime-base", "alpine:3 AS y", cwd=tmp_path), "--runtime-base")
+
+
+@pytest.mark.parametrize(
+    "base",
+    [
+        "slim",
+        "distroless",
+        "ubuntu",
+        "registry.example:5000/team/python:3.11-slim",
+        "python@sha256:" + "ab" * 32,
+        "localhost/python:3.11-slim",
+    ],
+)
+def test_valid_references_and_presets_still_work(tmp_path: Path, base: str) -> None:
+    root = _req_project(tmp_path)
+    proc = _run("req/requirements.txt", "--runtime-base", base, cwd=root)
+    assert proc.returncode == 0, proc.stderr
+    dockerfile.parse_string(proc.stdout)
+
+
+# 5. empty flags, `-o -`, --json warnings
+
+
+@pytest.mark.parametrize("flag", ["--health-url", "--health-cmd", "--builder-base", "--runtime-base"])
+def test_empty_flag_is_an_error(tmp_path: Path, flag: str) -> None:
+    root = _req_project(tmp_path)
+    _refused(_run("req/requirements.txt", f"{flag}=", cwd=root), flag)
+
+
+def test_dash_output_is_stdout(tmp_path: Path) -> None:
+    root = _req_project(tmp_path)
+    before = _files(root)
+    proc = _run("req/requirements.txt", "-o", "-", cwd=root)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("# syntax=")
+    assert _files(root) == before  # no file named "-", no .dockerignore
+
+
+def test_json_warnings_include_the_kept_dockerignore(tmp_path: Path) -> None:
+    root = _req_project(tmp_path)
+    (root / ".dockerignore").write_text("secret\n")
+    proc = _run("req/requirements.txt", "-o", "Dockerfile", "--json", cwd=root)
+    assert proc.returncode == 0, proc.stderr
+    warnings = json.loads(proc.stdout)["warnings"]
+    assert any(".dockerignore exists and was kept" in w for w in warnings)
+    assert proc.stderr.count("exists and was kept") == 1
+    assert (root / ".dockerignore").read_text() == "secret\n"
