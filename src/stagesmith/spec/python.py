@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from packaging.requirements import InvalidRequirement, Requirement
 from pydantic import BaseModel, Field
 
 from stagesmith.errors import StagesmithError
@@ -40,6 +41,22 @@ _NAME_RE = re.compile(r"^[A-Za-z0-9_.\-]+$")
 #: with a letter or digit. Anything else (``x; rm -rf /``) never reaches a ``RUN`` line.
 APT_NAME = re.compile(r"^[a-z0-9][a-z0-9+.\-]+$")
 DEPLOY_KEYS = {"mode"}
+#: A conda channel: a name (``conda-forge``, ``pytorch/label/nightly``) or an http(s)/file URL
+#: without whitespace or shell metacharacters (channels are written unquoted into a ``RUN``).
+_CHANNEL = re.compile(
+    r"[A-Za-z0-9][A-Za-z0-9_.\-]*(?:/[A-Za-z0-9_.\-]+)*|(?:https?|file)://[A-Za-z0-9._~:/%@+=,\-]+"
+)
+_CONDA_VER = r"[A-Za-z0-9_.*+!]+"
+_CONDA_ONE = rf"(?:(?:==|>=|<=|~=|!=|=|>|<)\s*)?{_CONDA_VER}"
+#: The match-spec forms read here: ``name``, ``name=1.2``, ``name==1.2``, ``name>=1,<2``,
+#: ``name 1.2.*``, ``name=1.2=build``, ``name 1.2 build``, each with an optional ``channel::``.
+_CONDA_SPEC = re.compile(
+    r"(?:[A-Za-z0-9][A-Za-z0-9_.\-/]*::)?[A-Za-z0-9_][A-Za-z0-9_.\-]*"
+    rf"(?:\s*{_CONDA_ONE}(?:\s*[,|]\s*{_CONDA_ONE})*(?:=[A-Za-z0-9_.*+]+|\s+[A-Za-z0-9_.*+]+)?)?"
+)
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+#: A requirement given as a URL (``git+https://...``, a wheel's address): pip reads it as is.
+_URL_LINE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://\S+")
 
 
 class PythonSpec(BaseModel):
@@ -89,6 +106,61 @@ def is_build_only(name: str) -> bool:
 
 def detect(root: Path) -> bool:
     return any((root / n).is_file() for n in ("pyproject.toml", "requirements.txt", "setup.py"))
+
+
+def check_requirement(value: Any, where: str, line: str | None = None) -> str:
+    """A PEP 508 requirement string, or one error naming ``where`` and the bad value (the whole
+    ``line`` it was read from, when given)."""
+    shown = value if line is None else line
+    if not isinstance(value, str):
+        raise StagesmithError(f"{where}: {value!r} is not a requirement (a string)")
+    if _CONTROL.search(value):
+        raise StagesmithError(f"{where}: requirement {shown!r} contains a newline or control"
+                              " character")  # fmt: skip
+    try:
+        Requirement(value)
+    except InvalidRequirement as exc:
+        why = (str(exc).splitlines() or [""])[0]
+        raise StagesmithError(
+            f"{where}: {shown!r} is not a valid PEP 508 requirement ({why})"
+        ) from None
+    return value
+
+
+def check_channel(value: Any, where: str) -> str:
+    if not isinstance(value, str) or not _CHANNEL.fullmatch(value):
+        raise StagesmithError(
+            f"{where}: channel {value!r} is not a conda channel name (like conda-forge or"
+            " pytorch/label/nightly) or an https:// or file:// URL"
+        )
+    return value
+
+
+def check_conda_spec(value: Any, where: str) -> str:
+    if not isinstance(value, str):
+        raise StagesmithError(
+            f"{where}: dependency {value!r} must be a string (a conda match spec); quote it"
+        )
+    if not _CONDA_SPEC.fullmatch(value.strip()):
+        raise StagesmithError(
+            f"{where}: {value!r} is not a conda match spec (name, name=1.2, name>=1,<2,"
+            " name 1.2.*, name=1.2=build, channel::name)"
+        )
+    return value.strip()
+
+
+def _check_pip_entry(value: Any, where: str) -> str:
+    """An entry of a conda ``pip:`` sub-list: a requirement, or a pip option line as is."""
+    if not isinstance(value, str):
+        raise StagesmithError(f"{where}: pip entry {value!r} must be a string")
+    text = value.strip()
+    if _CONTROL.search(text):
+        raise StagesmithError(
+            f"{where}: pip entry {value!r} contains a newline or control character"
+        )
+    if text.startswith(("-", ".", "/", "file:")) or _URL_LINE.fullmatch(text):
+        return value
+    return check_requirement(text, where)
 
 
 def _load_yaml(path: Path) -> Any:
@@ -183,6 +255,8 @@ def read_conda(path: Path) -> PythonSpec:
     channels = data.get("channels") or []
     if not isinstance(channels, list) or not all(isinstance(c, str) for c in channels):
         raise StagesmithError(f"{path}: 'channels' must be a list of channel names")
+    for channel in channels:
+        check_channel(channel, str(path))
     mode = str(deploy.get("mode", "requirements"))
     if mode not in MODES:
         raise StagesmithError(f"{path}: unknown deploy mode {mode!r} (one of {', '.join(MODES)})")
@@ -195,9 +269,11 @@ def read_conda(path: Path) -> PythonSpec:
         if isinstance(dep, dict) and "pip" in dep:
             if not isinstance(dep["pip"], list | None):
                 raise StagesmithError(f"{path}: the 'pip' entry must be a list of requirements")
-            pip += [str(p) for p in dep["pip"] or []]
-        elif isinstance(dep, str | int | float):
-            conda.append(str(dep))
+            pip += [_check_pip_entry(p, str(path)) for p in dep["pip"] or []]
+        elif isinstance(dep, str):
+            conda.append(check_conda_spec(dep, str(path)))
+        elif isinstance(dep, int | float):
+            check_conda_spec(dep, str(path))
         else:
             raise StagesmithError(f"{path}: unsupported dependency entry {dep!r}")
     version, vsource = "3.11", "default"
@@ -326,6 +402,10 @@ def read_requirements(
                 f"{path}: {line!r} installs from the project's own files, which are copied"
                 " after the dependencies; list only dependencies there, or use pyproject.toml"
             )
+        if not line.startswith("-") and not _URL_LINE.fullmatch(line):
+            # per-requirement options (``--hash=...``) follow the requirement itself
+            head = re.split(r"\s+--?[A-Za-z]", line, maxsplit=1)[0]
+            check_requirement(head, str(path), line)
         lines.append(line)
     return lines
 
@@ -350,7 +430,9 @@ def read_project(root: Path, requirements: Path | None = None) -> PythonSpec:
         deps = project.get("dependencies") or []
         if not isinstance(deps, list) or not all(isinstance(d, str) for d in deps):
             raise StagesmithError(f"{pyproject}: [project].dependencies must be a list of strings")
-        spec.pip_packages = list(deps)
+        spec.pip_packages = [
+            check_requirement(d, f"{pyproject}: [project].dependencies") for d in deps
+        ]
         rp = project.get("requires-python")
         if rp is not None and not isinstance(rp, str):
             raise StagesmithError(f"{pyproject}: [project].requires-python must be a string")
@@ -361,6 +443,8 @@ def read_project(root: Path, requirements: Path | None = None) -> PythonSpec:
             raise StagesmithError(f"{pyproject}: [tool.poetry.dependencies] must be a table")
         if not project and poetry:
             spec.pip_packages, rp = _poetry_dependencies(poetry, spec.warnings)
+            for dep in spec.pip_packages:
+                check_requirement(dep, f"{pyproject}: [tool.poetry.dependencies]")
             rp = _poetry_version(rp) if rp else rp  # ``^3.11`` -> ``>=3.11,<4``
             scripts = poetry.get("scripts") or {}
             if scripts:
@@ -432,7 +516,7 @@ def _pep508_list(value: Any, where: str) -> list[str]:
         return []
     if not isinstance(value, list):
         raise StagesmithError(f"pyproject.toml: {where} must be a list of requirements")
-    return [v for v in value if isinstance(v, str)]
+    return [check_requirement(v, f"pyproject.toml: {where}") for v in value]
 
 
 def _dependency_group(groups: dict[str, Any], name: str, seen: tuple[str, ...] = ()) -> list[str]:
@@ -445,7 +529,7 @@ def _dependency_group(groups: dict[str, Any], name: str, seen: tuple[str, ...] =
         raise StagesmithError(f"pyproject.toml: [dependency-groups].{name} must be a list")
     for entry in entries:
         if isinstance(entry, str):
-            out.append(entry)
+            out.append(check_requirement(entry, f"pyproject.toml: [dependency-groups].{name}"))
         elif isinstance(entry, dict) and isinstance(entry.get("include-group"), str):
             out += _dependency_group(groups, entry["include-group"], (*seen, name))
     return out

@@ -1,0 +1,156 @@
+"""Bad values in Python inputs (env files, pyproject.toml, requirements files, locks) are one
+``stagesmith: error:`` line and exit 2 with nothing written, never text pasted into a ``RUN``;
+the real CLI runs on files written to tmp_path."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "stagesmith", *args], capture_output=True, text=True, cwd=cwd
+    )
+
+
+def _refused(cwd: Path, *args: str, needles: tuple[str, ...] = ()) -> str:
+    """Run ``generate ARGS -o Dockerfile``: exit 2, one error line, no Dockerfile written."""
+    proc = _run("generate", *args, "-o", "Dockerfile", cwd=cwd)
+    assert proc.returncode == 2, (proc.returncode, proc.stdout, proc.stderr)
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("stagesmith: error: "), proc.stderr
+    for needle in needles:
+        assert needle in lines[0], lines[0]
+    assert not (cwd / "Dockerfile").exists()
+    return lines[0]
+
+
+def _generated(cwd: Path, *args: str) -> tuple[str, str]:
+    """The Dockerfile ``generate ARGS`` prints, and its stderr (warnings)."""
+    proc = _run("generate", *args, cwd=cwd)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout, proc.stderr
+
+
+def _env(tmp_path: Path, body: str, name: str = "env.yaml") -> str:
+    (tmp_path / name).write_text(body)
+    return name
+
+
+# 1. conda channels
+
+
+@pytest.mark.parametrize(
+    "channel", ["conda-forge;id;", "conda-forge id", "$(id)", "https://x/a b", "https://x/`id`"]
+)
+def test_channel_with_shell_text_is_refused(tmp_path: Path, channel: str) -> None:
+    env = _env(tmp_path, f"name: x\nchannels: [{channel!r}]\ndependencies: [flask]\n")
+    _refused(tmp_path, "--file", env, needles=("env.yaml", repr(channel)))
+
+
+def test_channel_names_and_urls_are_kept(tmp_path: Path) -> None:
+    channels = ["conda-forge", "bioconda", "nodefaults", "defaults", "pytorch/label/nightly",
+                "https://conda.anaconda.org/mine", "file:///opt/channel"]  # fmt: skip
+    env = _env(tmp_path, f"name: x\nchannels: {channels}\ndependencies: [flask]\n"
+               "deploy: {mode: full-env}\n")  # fmt: skip
+    text, _ = _generated(tmp_path, "--file", env)
+    assert "".join(f" -c {c}" for c in channels) in text
+
+
+# 2. requirement strings and conda match specs
+
+
+@pytest.mark.parametrize(
+    ("files", "needles"),
+    [
+        ({"pyproject.toml": '[project]\nname = "x"\ndependencies = ["flask\\nRUN id"]\n'},
+         ("pyproject.toml", "[project].dependencies", "'flask\\nRUN id'")),
+        ({"pyproject.toml": '[project]\nname = "x"\ndependencies = ["flask ==== 3"]\n'},
+         ("pyproject.toml", "'flask ==== 3'", "PEP 508")),
+        ({"pyproject.toml": '[project]\nname = "x"\n[build-system]\n'
+                            'requires = ["setuptools\\nRUN id"]\n'},
+         ("pyproject.toml", "[build-system].requires", "'setuptools\\nRUN id'")),
+        ({"pyproject.toml": '[project]\nname = "x"\n[build-system]\nrequires = [3]\n'},
+         ("[build-system].requires", "3")),
+        ({"pyproject.toml": '[project]\nname = "x"\n[project.optional-dependencies]\n'
+                            'dev = ["pytest; ;"]\n'},
+         ("[project.optional-dependencies].dev", "'pytest; ;'")),
+        ({"requirements.txt": "flask ==== 3\n"}, ("requirements.txt", "'flask ==== 3'")),
+        ({"requirements.txt": "-r more.txt\n", "more.txt": "flask; rm -rf /\n"},
+         ("more.txt", "'flask; rm -rf /'")),
+    ],
+)  # fmt: skip
+def test_invalid_requirements_are_refused(
+    tmp_path: Path, files: dict[str, str], needles: tuple[str, ...]
+) -> None:
+    (tmp_path / "p").mkdir()
+    for name, body in files.items():
+        (tmp_path / "p" / name).write_text(body)
+    _refused(tmp_path, "p", needles=needles)
+
+
+def test_requirements_file_forms_pip_accepts_are_kept(tmp_path: Path) -> None:
+    (tmp_path / "p").mkdir()
+    (tmp_path / "p/requirements.txt").write_text(
+        "--index-url https://pypi.example/simple\n"
+        "flask==3.0.3 --hash=sha256:0123abcd\n"
+        "foo @ https://example.com/foo-1.0-py3-none-any.whl\n"
+        "requests[socks]>=2.31; python_version >= '3.8'\n"
+    )
+    _generated(tmp_path, "p")
+
+
+@pytest.mark.parametrize(
+    ("entry", "needle"),
+    [
+        ('"requests\\nRUN id"', "newline"),
+        ('"--extra-index-url https://x/simple\\nRUN id"', "newline"),
+        ('"requests ==== 3"', "PEP 508"),
+        ("3", "must be a string"),
+    ],
+)
+def test_invalid_pip_entries_of_an_env_file_are_refused(
+    tmp_path: Path, entry: str, needle: str
+) -> None:
+    env = _env(tmp_path, f"name: x\ndependencies:\n  - flask\n  - pip: [{entry}]\n")
+    _refused(tmp_path, "--file", env, needles=("env.yaml", needle))
+
+
+def test_pip_option_lines_of_an_env_file_still_pass(tmp_path: Path) -> None:
+    (tmp_path / "requirements.txt").write_text("itsdangerous\n")
+    env = _env(tmp_path, "name: x\ndependencies:\n  - flask\n  - pip:\n"
+               "      - --extra-index-url https://pypi.example/simple\n"
+               "      - -r requirements.txt\n      - -e .\n      - requests>=2\n")  # fmt: skip
+    text, _ = _generated(tmp_path, "--file", env)
+    assert "https://pypi.example/simple" in text and "'requests>=2'" in text
+
+
+@pytest.mark.parametrize(
+    ("dep", "needle"),
+    [
+        ('"flask; rm -rf /"', "'flask; rm -rf /'"),
+        ('"flask ==== 3"', "'flask ==== 3'"),
+        ('"flask $(id)"', "'flask $(id)'"),
+        ('"numpy\\"; id; \\""', "not a conda match spec"),
+        ("3", "must be a string"),
+        ("3.11", "must be a string"),
+    ],
+)
+def test_invalid_conda_specs_are_refused(tmp_path: Path, dep: str, needle: str) -> None:
+    env = _env(tmp_path, f"name: x\ndependencies: [flask, {dep}]\n")
+    _refused(tmp_path, "--file", env, needles=("env.yaml", needle))
+
+
+def test_usual_conda_spec_forms_are_kept(tmp_path: Path) -> None:
+    specs = ["python=3.11", "numpy=1.26", "scipy==1.11.4", "pandas>=1,<3", "pyarrow 14.0.*",
+             "zlib=1.2.13=hd590300_5", "conda-forge::requests", "openssl 3.1.4 hd590300_0",
+             "libblas=*=*mkl", "flask>=2|<1"]  # fmt: skip
+    env = _env(tmp_path, "name: x\ndeploy: {mode: full-env}\ndependencies:\n"
+               + "".join(f"  - {s}\n" for s in specs))  # fmt: skip
+    text, _ = _generated(tmp_path, "--file", env)
+    for spec in specs:
+        assert f'"{spec}"' in text, spec
