@@ -161,7 +161,7 @@ def _make_plan(options: GenerateOptions) -> tuple[BuildPlan, Path]:
     if options.requirements is None and target.suffix in (".yaml", ".yml"):
         spec = python_spec.read_conda(target)
         _check_env_file(spec)
-        return python_plan.plan(spec, images, **kw), target.parent
+        return python_plan.plan(spec, images, root=target.parent, **kw), target.parent
     if options.requirements is not None or target.is_file():
         req = _inside(target, root, "requirements file")
         spec = python_spec.read_project(root, requirements=req)

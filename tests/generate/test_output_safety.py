@@ -154,3 +154,60 @@ def test_json_warnings_include_the_kept_dockerignore(tmp_path: Path) -> None:
     assert any(".dockerignore exists and was kept" in w for w in warnings)
     assert proc.stderr.count("exists and was kept") == 1
     assert (root / ".dockerignore").read_text() == "secret\n"
+
+
+# 2. pip options in the env file's pip: list
+
+PIP_OPTIONS = """  - pip:
+      - --extra-index-url https://download.pytorch.org/whl/cpu
+      - -r requirements.txt
+      - flask==3.0.3
+"""
+
+
+def _pip_line(text: str) -> str:
+    return next(line for line in text.splitlines() if "pip install" in line)
+
+
+@pytest.mark.parametrize("mode", ["full-env", "tarball", "export-explicit"])
+def test_conda_modes_pass_pip_options_as_separate_words(tmp_path: Path, mode: str) -> None:
+    (tmp_path / "requirements.txt").write_text("requests==2.32.3\n")
+    (tmp_path / "conda-lock.txt").write_text("@EXPLICIT\n")
+    body = ENV_HEAD + PIP_OPTIONS + "      - -e .\n" + f"deploy: {{mode: {mode}}}\n"
+    env = _env(tmp_path, body)
+    proc = _run(str(env.name), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    line = _pip_line(proc.stdout)
+    assert line.endswith(
+        " --extra-index-url https://download.pytorch.org/whl/cpu -r requirements.txt"
+        " flask==3.0.3 -e ."
+    ), line
+    # the files pip reads are in /app, the working directory, before that RUN
+    before = proc.stdout.split(line)[0]
+    assert "COPY . /app" in before and before.rindex("WORKDIR /app") > before.rindex("FROM ")
+    dockerfile.parse_string(proc.stdout)
+    assert _lint_errors(proc.stdout) == []
+
+
+def test_conda_mode_pip_file_must_exist(tmp_path: Path) -> None:
+    env = _env(tmp_path, ENV_HEAD + PIP_OPTIONS + "deploy: {mode: full-env}\n")
+    _refused(_run(env.name, cwd=tmp_path), "environment.yaml", "requirements.txt not found")
+
+
+def test_requirements_mode_follows_pip_requirement_file(tmp_path: Path) -> None:
+    (tmp_path / "requirements.txt").write_text("requests==2.32.3\n-r more.txt\n")
+    (tmp_path / "more.txt").write_text("click==8.1.7\n")
+    env = _env(tmp_path, ENV_HEAD + PIP_OPTIONS)
+    proc = _run(env.name, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    line = _pip_line(proc.stdout)
+    for word in ("--extra-index-url https://download.pytorch.org/whl/cpu", "requests==2.32.3",
+                 "click==8.1.7", "flask==3.0.3"):  # fmt: skip
+        assert f" {word}" in line
+    assert "needs project files" not in proc.stderr
+    assert _lint_errors(proc.stdout) == []
+
+
+def test_requirements_mode_missing_pip_requirement_file(tmp_path: Path) -> None:
+    env = _env(tmp_path, ENV_HEAD + PIP_OPTIONS)
+    _refused(_run(env.name, cwd=tmp_path), "requirements.txt not found")

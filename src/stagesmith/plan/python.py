@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import shlex
+from pathlib import Path
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from pydantic import BaseModel, Field
@@ -24,6 +25,7 @@ from stagesmith.spec.python import (
     conda_to_pip,
     is_build_only,
     parse_conda,
+    read_requirements,
 )
 
 #: Runtime shared libraries needed by compiled packages (from the packages' own install docs:
@@ -242,11 +244,13 @@ def plan(
     runtime_apt: list[str] | None = None,
     health_cmd: str | None = None,
     health_url: str | None = None,
+    root: Path | None = None,
 ) -> EcoPlan:
+    """The plan; ``root`` is the build context of an env file (its ``pip: [-r FILE]``)."""
     conda_mode = spec.kind == "conda" and spec.mode != "requirements"
     if conda_mode:
         return _plan_conda(spec, images, builder_base, runtime_base, runtime_apt,
-                           health_cmd, health_url)  # fmt: skip
+                           health_cmd, health_url, root)  # fmt: skip
     given_builder = builder_base or spec.builder_base
     pair = _pairing(spec, runtime_base or spec.runtime_base, given_builder is not None)
     v = pair.python
@@ -257,7 +261,7 @@ def plan(
     notes: list[str] = []
     if spec.kind == "conda":
         converted, dropped, notes = _conda_as_pypi(spec)
-        pip_list, more = _pip_entries(spec.pip_packages, spec.source)
+        pip_list, more = _pip_entries(spec.pip_packages, spec.source, root)
         notes += more
     else:
         pip_list = list(spec.pip_packages)
@@ -425,27 +429,114 @@ def _conda_as_pypi(spec: PythonSpec) -> tuple[list[str], list[str], list[str]]:
     return converted, dropped, notes
 
 
-def _pip_entries(entries: list[str], source: str) -> tuple[list[str], list[str]]:
-    """An env file's ``pip:`` sub-list as ``pip install`` arguments.
+#: pip options whose value is a file of the project (or the project itself, ``-e .``).
+_FILE_OPTIONS = ("-r", "--requirement", "-c", "--constraint", "-e", "--editable")
 
-    Options such as ``--index-url URL`` or ``--pre`` are split into words; entries that need
-    files from the project (``-r``, ``-c``, ``-e``, local paths) cannot be installed before the
-    source is copied, so they are left out with a warning.
+
+def _pip_words(text: str, source: str) -> list[str]:
+    """One ``pip:`` entry as pip arguments: an option line is split from its value."""
+    if not text.startswith("-"):
+        return [text]
+    try:
+        words = shlex.split(text)
+    except ValueError as exc:
+        raise StagesmithError(f"{source}: pip entry {text!r}: {exc}") from exc
+    if words[0].startswith("--") and "=" in words[0]:
+        option, _, value = words[0].partition("=")  # ``--index-url=URL``: two words too
+        words[:1] = [option, value]
+    return words
+
+
+def _file_option(words: list[str]) -> tuple[str, str | None] | None:
+    """(option, value) when the entry names a project file or directory, else None."""
+    first = words[0]
+    for option in _FILE_OPTIONS:
+        if first == option:
+            return option, words[1] if len(words) > 1 else None
+        if first.startswith(option + "=") and option.startswith("--"):
+            return option, first.partition("=")[2]
+        if len(option) == 2 and first.startswith(option) and not first.startswith("--"):
+            return option, first[2:]  # ``-rfile``, as pip accepts
+    if first.startswith((".", "/", "file:")):
+        return "path", first
+    return None
+
+
+def _pip_entries(
+    entries: list[str], source: str, root: Path | None = None
+) -> tuple[list[str], list[str]]:
+    """An env file's ``pip:`` sub-list as ``pip install`` arguments (requirements mode).
+
+    Options such as ``--index-url URL`` or ``--pre`` are split into words; ``-r FILE`` is read
+    (relative to the env file's directory, includes followed) and its lines installed with
+    the rest; entries that need the project's files at install time (``-c``, ``-e``, local
+    paths) cannot be installed before the source is copied, so they are left out with a
+    warning.
     """
     out: list[str] = []
     notes: list[str] = []
     for entry in entries:
         text = entry.strip()
-        if text.startswith(("-r", "--requirement", "-c", "--constraint", "-e", "--editable")) or (
-            text.startswith((".", "/", "file:"))
-        ):
+        if not text:
+            continue
+        words = _pip_words(text, source)
+        named = _file_option(words)
+        if named is not None and named[0] in ("-r", "--requirement") and root is not None:
+            if not named[1]:
+                raise StagesmithError(f"{source}: pip entry {text!r} names no file")
+            if not (root / named[1]).is_file():
+                raise StagesmithError(
+                    f"{source}: pip entry {text!r}: {named[1]} not found next to {source}"
+                )
+            lines = read_requirements(root / named[1], root=root)
+            more, inner = _pip_entries(lines, f"{source} ({named[1]})")
+            out += more
+            notes += inner
+        elif named is not None:
             notes.append(f"{source}: pip entry '{text}' needs project files; skipped"
                          " (use a requirements.txt or pyproject.toml project instead)")  # fmt: skip
-        elif text.startswith("-"):
-            out += shlex.split(text.replace("=", " ", 1) if text.startswith("--") else text)
-        elif text:
-            out.append(text)
+        else:
+            out += words
     return out, notes
+
+
+def _conda_pip(
+    entries: list[str], source: str, root: Path | None
+) -> tuple[list[str], list[str]]:
+    """The ``pip:`` sub-list for the micromamba modes: (pip arguments, files they read).
+
+    Each option is its own argument, split from its value (``--extra-index-url URL`` is two);
+    ``-r``/``-c`` files must exist in the build context (the env file's directory), and any
+    entry that reads project files (``-r``, ``-c``, ``-e .``, a local path) makes the template
+    copy the project into /app before pip runs there.
+    """
+    args: list[str] = []
+    files: list[str] = []
+    for entry in entries:
+        text = entry.strip()
+        if not text:
+            continue
+        words = _pip_words(text, source)
+        named = _file_option(words)
+        if named is not None:
+            option, value = named
+            if value is None:
+                raise StagesmithError(f"{source}: pip entry {text!r} names no file")
+            if option in ("-e", "--editable") and not value.startswith((".", "/", "file:")):
+                named = None  # an editable VCS URL: nothing from the project
+            elif (
+                option in ("-r", "--requirement", "-c", "--constraint")
+                and root is not None
+                and not (root / value).is_file()
+            ):
+                raise StagesmithError(
+                    f"{source}: pip entry {text!r}: {value} not found next to {source}"
+                    " (the build context)"
+                )
+            if named is not None:
+                files.append(value)
+        args += words
+    return args, files
 
 
 def _plan_conda(
@@ -456,8 +547,10 @@ def _plan_conda(
     runtime_apt: list[str] | None,
     health_cmd: str | None,
     health_url: str | None,
+    root: Path | None = None,
 ) -> EcoPlan:
     builder = images(builder_base or spec.builder_base or "mambaorg/micromamba:1.5")
+    pip_args, pip_files = _conda_pip(spec.pip_packages, spec.source, root)
     single = spec.mode in ("full-env", "tarball")
     stages = [Stage(name="builder", base=builder, role="builder")]
     base = runtime_base or spec.runtime_base
@@ -485,7 +578,8 @@ def _plan_conda(
         runtime_shell=shell,
         params={"name": spec.name, "kind": "conda", "mode": spec.mode, "channels": spec.channels,
                 "conda_packages": spec.conda_packages, "pip_packages": spec.pip_packages,
-                "pip_args": " ".join(shlex.quote(d) for d in spec.pip_packages),
+                "pip_args": " ".join(shlex.quote(d) for d in pip_args),
+                "pip_files": pip_files,
                 "runtime_packages": [d for d in spec.conda_packages if d not in spec.build_only],
                 "runtime_apt": libs, "shell": shell,
                 "env": spec.env, "env_args": env_args(spec.env), "entry": spec.entry or ["python"], "uid": uid, "single": single},
