@@ -154,3 +154,65 @@ def test_usual_conda_spec_forms_are_kept(tmp_path: Path) -> None:
     text, _ = _generated(tmp_path, "--file", env)
     for spec in specs:
         assert f'"{spec}"' in text, spec
+
+
+# 3. requires-python, .python-version and a conda python range
+
+
+@pytest.mark.parametrize(
+    ("requires", "python"),
+    [("<3.12", "3.11"), (">=3.9,!=3.9.*,!=3.10.*", "3.11"), (">=3.12", "3.12"),
+     ("<3.11", "3.10"), ("==3.13.1", "3.13"), (">=3.11", "3.11")],
+)  # fmt: skip
+def test_requires_python_picks_a_satisfying_version(
+    tmp_path: Path, requires: str, python: str
+) -> None:
+    (tmp_path / "p").mkdir()
+    (tmp_path / "p/pyproject.toml").write_text(
+        f'[project]\nname = "x"\nrequires-python = "{requires}"\n'
+    )
+    text, _ = _generated(tmp_path, "p")
+    assert f"FROM python:{python} AS deps" in text and f"FROM python:{python}-slim" in text
+
+
+@pytest.mark.parametrize(
+    ("requires", "needle"),
+    [("garbage", "'garbage' is not a version specifier"), ("3.11", "not a version specifier"),
+     ("<3.6", "satisfies requires-python '<3.6'")],
+)  # fmt: skip
+def test_requires_python_nothing_satisfies_is_refused(
+    tmp_path: Path, requires: str, needle: str
+) -> None:
+    (tmp_path / "p").mkdir()
+    (tmp_path / "p/pyproject.toml").write_text(
+        f'[project]\nname = "x"\nrequires-python = "{requires}"\n'
+    )
+    _refused(tmp_path, "p", needles=("pyproject.toml", needle))
+
+
+def test_python_version_file_must_satisfy_requires_python(tmp_path: Path) -> None:
+    (tmp_path / "p").mkdir()
+    (tmp_path / "p/pyproject.toml").write_text('[project]\nname = "x"\nrequires-python = ">=3.12"\n')
+    (tmp_path / "p/.python-version").write_text("3.11\n")
+    _refused(tmp_path, "p", needles=(".python-version", "3.11", "'>=3.12'"))
+    (tmp_path / "p/.python-version").write_text("3.12.3\n")
+    text, _ = _generated(tmp_path, "p")
+    assert "FROM python:3.12 AS deps" in text
+
+
+@pytest.mark.parametrize(
+    ("dep", "python"),
+    [("python<3.11", "3.10"), ("python<3.12", "3.11"), ("python>=3.10", "3.10"),
+     ("python>=3.9,<3.11", "3.9"), ("python 3.12.*", "3.12"), ("python=3.12.1=h2755cc3_0", "3.12")],
+)  # fmt: skip
+def test_conda_python_range_picks_a_satisfying_version(
+    tmp_path: Path, dep: str, python: str
+) -> None:
+    env = _env(tmp_path, f"name: x\ndependencies: ['{dep}', flask]\n")
+    text, _ = _generated(tmp_path, "--file", env)
+    assert f"FROM python:{python} AS deps" in text
+
+
+def test_conda_python_nothing_satisfies_is_refused(tmp_path: Path) -> None:
+    env = _env(tmp_path, "name: x\ndependencies: ['python>3.20', flask]\n")
+    _refused(tmp_path, "--file", env, needles=("env.yaml", "'python>3.20'"))

@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 from packaging.requirements import InvalidRequirement, Requirement
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from pydantic import BaseModel, Field
 
 from stagesmith.errors import StagesmithError
@@ -41,6 +42,9 @@ _NAME_RE = re.compile(r"^[A-Za-z0-9_.\-]+$")
 #: with a letter or digit. Anything else (``x; rm -rf /``) never reaches a ``RUN`` line.
 APT_NAME = re.compile(r"^[a-z0-9][a-z0-9+.\-]+$")
 DEPLOY_KEYS = {"mode"}
+DEFAULT_PYTHON = "3.11"
+#: CPython minors with ``python:X.Y`` images; a version range picks one of them.
+PYTHON_MINORS = tuple(f"3.{n}" for n in range(8, 15))
 #: A conda channel: a name (``conda-forge``, ``pytorch/label/nightly``) or an http(s)/file URL
 #: without whitespace or shell metacharacters (channels are written unquoted into a ``RUN``).
 _CHANNEL = re.compile(
@@ -106,6 +110,41 @@ def is_build_only(name: str) -> bool:
 
 def detect(root: Path) -> bool:
     return any((root / n).is_file() for n in ("pyproject.toml", "requirements.txt", "setup.py"))
+
+
+def _minor_fits(minor: str, sets: list[SpecifierSet]) -> bool:
+    """Whether some release X.Y.Z of ``minor`` satisfies one of ``sets`` (alternatives)."""
+    return any(s.contains(f"{minor}.{patch}") for s in sets for patch in range(100))
+
+
+def pick_python(sets: list[SpecifierSet]) -> str | None:
+    """The default Python when it satisfies ``sets``, else the satisfying minor nearest to it
+    (the newer of two as near), else None."""
+    default = int(DEFAULT_PYTHON.split(".")[1])
+    order = sorted(PYTHON_MINORS, key=lambda m: (abs(int(m.split(".")[1]) - default),
+                                                 -int(m.split(".")[1])))  # fmt: skip
+    return next((m for m in order if _minor_fits(m, sets)), None)
+
+
+def _conda_python_sets(rest: str) -> list[SpecifierSet]:
+    """A conda version constraint (``3.11``, ``>=3.9,<3.12``, ``3.10|3.11``, ``3.12.1=h_0``) as
+    PEP 440 alternatives; conda's ``=3.11`` and ``3.11`` are prefix matches (``==3.11.*``)."""
+    rest = rest.strip()
+    single = re.fullmatch(r"(==?)?\s*(\d[\w.*+!]*)(?:=\S*|\s+\S+)?", rest)
+    alternatives = [(single.group(1) or "=") + single.group(2)] if single else rest.split("|")
+    sets: list[SpecifierSet] = []
+    for alt in alternatives:
+        parts = []
+        for item in alt.split(","):
+            m = re.fullmatch(r"\s*(==|>=|<=|~=|!=|=|>|<)?\s*(\S+?)\s*", item)
+            if not m:
+                raise InvalidSpecifier(item)
+            op, ver = m.group(1) or "=", m.group(2)
+            if op == "=":
+                op, ver = "==", ver if ver.endswith(".*") else ver.rstrip("*").rstrip(".") + ".*"
+            parts.append(op + ver)
+        sets.append(SpecifierSet(",".join(parts)))
+    return sets
 
 
 def check_requirement(value: Any, where: str, line: str | None = None) -> str:
@@ -276,17 +315,29 @@ def read_conda(path: Path) -> PythonSpec:
             check_conda_spec(dep, str(path))
         else:
             raise StagesmithError(f"{path}: unsupported dependency entry {dep!r}")
-    version, vsource = "3.11", "default"
+    version, vsource = DEFAULT_PYTHON, "default"
     for dep in conda:
         name_, op, ver = parse_conda(dep)
         if name_ != "python" or not ver:
             continue
+        rest = _CONDA_NAME.match(dep)
+        try:
+            sets = _conda_python_sets(rest.group(2) if rest else "")
+        except InvalidSpecifier:
+            raise StagesmithError(f"{path}: {dep!r} is not a Python version constraint") from None
         m = re.match(r"(\d+)\.(\d+)", ver)
-        if m and op in ("=", "==", ">=", "<=", "~="):
-            version, vsource = f"{m.group(1)}.{m.group(2)}", f"{path.name}: {dep}"
-        else:
-            warnings.append(f"{path.name}: '{dep}' does not name one Python version; using 3.11"
-                            " (write python=X.Y to choose)")  # fmt: skip
+        named = f"{m.group(1)}.{m.group(2)}" if m and op in ("=", "==", ">=", "<=", "~=") else None
+        if named is not None and _minor_fits(named, sets):
+            version, vsource = named, f"{path.name}: {dep}"
+            continue
+        picked = pick_python(sets)
+        if picked is None:
+            raise StagesmithError(
+                f"{path}: no Python {PYTHON_MINORS[0]}-{PYTHON_MINORS[-1]} satisfies {dep!r}"
+            )
+        version, vsource = picked, f"{path.name}: {dep}"
+        warnings.append(f"{path.name}: '{dep}' does not name one Python version; using"
+                        f" {picked} (write python=X.Y to choose)")  # fmt: skip
     spec = PythonSpec(
         kind="conda",
         source=path.name,
@@ -467,11 +518,22 @@ def read_project(root: Path, requirements: Path | None = None) -> PythonSpec:
                 build_system.get("requires"), "[build-system].requires"
             )
         if rp:
-            m = re.search(r"3\.(\d+)", str(rp))
-            if m:
-                spec.python_version = f"3.{m.group(1)}"
-                spec.python_source = f"pyproject.toml requires-python {rp}"
-                spec.python_requires = str(rp)
+            try:
+                wanted = SpecifierSet(str(rp))
+            except InvalidSpecifier:
+                raise StagesmithError(
+                    f"{pyproject}: requires-python {str(rp)!r} is not a version specifier"
+                    " (like >=3.10 or >=3.9,<3.13)"
+                ) from None
+            picked = pick_python([wanted])
+            if picked is None:
+                raise StagesmithError(
+                    f"{pyproject}: no Python {PYTHON_MINORS[0]}-{PYTHON_MINORS[-1]} satisfies"
+                    f" requires-python {str(rp)!r}"
+                )
+            spec.python_version = picked
+            spec.python_source = f"pyproject.toml requires-python {rp}"
+            spec.python_requires = str(rp)
         if (root / "uv.lock").is_file():
             spec.lock = "uv"
         elif (root / "poetry.lock").is_file():
@@ -655,9 +717,21 @@ def _safe(name: str) -> str:
 
 def _project_facts(spec: PythonSpec, root: Path) -> None:
     pv = root / ".python-version"
-    if spec.python_source == "default" and pv.is_file():
-        m = re.match(r"\s*(3\.\d+)", pv.read_text(encoding="utf-8"))
-        if m:
+    if pv.is_file() and (spec.python_source == "default" or spec.python_requires):
+        try:
+            text = pv.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise StagesmithError(f"{pv}: cannot read ({exc})") from exc
+        m = re.match(r"\s*(3\.\d+)(\.\d+)?", text)
+        if m and spec.python_requires:
+            wanted = SpecifierSet(spec.python_requires)
+            if not (wanted.contains(m.group(0).strip()) if m.group(2) else
+                    _minor_fits(m.group(1), [wanted])):  # fmt: skip
+                raise StagesmithError(
+                    f"{pv}: Python {m.group(0).strip()} does not satisfy requires-python"
+                    f" {spec.python_requires!r} of pyproject.toml"
+                )
+        elif m:
             spec.python_version, spec.python_source = m.group(1), ".python-version"
     spec.has_tests = (root / "tests").is_dir()
     if spec.entry is None:
