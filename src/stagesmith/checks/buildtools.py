@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from stagesmith.checks.base import Check, Context
-from stagesmith.checks.index import DIR, FILE, SYMLINK
+from stagesmith.checks.index import DIR, FILE, HARDLINK, SYMLINK
 from stagesmith.checks.model import Finding, Severity
+from stagesmith.errors import StagesmithError
 
 #: Compiler/linker driver names; a target triple prefix (``x86_64-linux-gnu-``,
 #: ``x86_64-conda-linux-gnu-``) and a version suffix (``-12``) are allowed around them.
@@ -65,6 +66,19 @@ def _cache_kind(path: str) -> tuple[str, str] | None:
     return None
 
 
+def _runs(ctx: Context, path: str) -> bool:
+    """A tool path that leads to a file: a symlink whose target is gone (``g++ -> gcc`` after
+    ``gcc`` is deleted) or that loops is not a tool in the image."""
+    index = ctx.index
+    if index.kind(path) != SYMLINK:
+        return True
+    try:
+        real = index.resolve(path)
+    except StagesmithError:
+        return False
+    return real is not None and index.kind(real) in (FILE, HARDLINK)
+
+
 def tool_name(path: str) -> str | None:
     """The tool a path provides (``gcc`` for ``usr/bin/x86_64-linux-gnu-gcc-12``), or None."""
     head, _, base = path.rpartition("/")
@@ -107,7 +121,9 @@ class BuildToolsCheck(Check):
     def finish(self, ctx: Context) -> list[Finding]:
         out: list[Finding] = []
         for tool, paths in sorted(self.tools.items()):
-            live = sorted(p for p, layer in paths.items() if ctx.index.alive(p, layer))
+            live = sorted(
+                p for p, layer in paths.items() if ctx.index.alive(p, layer) and _runs(ctx, p)
+            )
             if not live:
                 continue
             out.append(

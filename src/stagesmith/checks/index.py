@@ -314,6 +314,15 @@ class Index:
             prefix = current
         return done, hops, None
 
+    def is_dir(self, path: str) -> bool:
+        """Whether ``path`` (not resolved) is a directory in the final image, an explicit
+        directory entry or one only implied by something alive below it."""
+        key = norm(path)
+        node = self.nodes.get(key)
+        if node is not None:
+            return node.kind == DIR
+        return bool(self._kids.get(key))
+
     def exists(self, path: str) -> bool:
         return self.resolve(path) is not None
 

@@ -1,7 +1,8 @@
 """Likely secrets baked into a layer: private keys, credential files, ``.git`` directories.
 
 A secret in any layer is published with the image even if a later layer deletes it, so this
-check reports deleted ones too (as errors, with the layer that added them).
+check reports deleted ones too (as errors, with the layer that added them); a deleted ``.git``
+directory likewise stays a ``git-dir`` warning, marked deleted (``evidence.deleted``).
 
 Bad: ``COPY . /app`` with ``.env`` and ``id_rsa`` in the context; ``COPY .aws /root/.aws``.
 Good: a ``.dockerignore``; ``RUN --mount=type=secret,id=npmrc,target=/root/.npmrc npm ci``.
@@ -25,7 +26,17 @@ MAX_SCAN = 64 * 1024
 #: few KiB (RSA-16384 is ~12.5 KiB), and reading every mid-sized file was most of the cost
 #: of the secrets check.
 MAX_KEY_FILE = 16 * 1024
-KEY_RE = re.compile(rb"-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY( BLOCK)?-----")
+#: A private key's BEGIN line only counts when key material follows it: optional armor or PEM
+#: headers (``Proc-Type:``, ``DEK-Info:``, ``Version:``) and a blank line, then a body line of
+#: at least 40 base64 characters. A sentence or a ``...`` placeholder naming the BEGIN line is
+#: not a key. Line breaks may be real or ``\n`` escapes (a key pasted into JSON or YAML).
+_NL = rb"(?:\r?\n|(?:\\r)?\\n)"
+KEY_RE = re.compile(
+    rb"-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY( BLOCK)?-----[ \t]*NL"  # the BEGIN line
+    rb"(?:[A-Za-z][A-Za-z0-9-]*:[^\r\n\\]*NL)*"  # headers: Proc-Type, DEK-Info, Version
+    rb"(?:[ \t]*NL)?"  # the blank line after headers
+    rb"[ \t]*[A-Za-z0-9+/=]{40,}".replace(b"NL", _NL)  # the first body line
+)
 _SKIP_PREFIXES = (
     "usr/share/doc/",
     "usr/share/man/",
@@ -202,16 +213,21 @@ class SecretsCheck(Check):
                 )
             )
         for path, layer in sorted(self.git_dirs.items()):
+            # like a deleted secret: a whiteout (of .git, of a parent, or an opaque parent)
+            # hides the directory, but the layer that added it still ships its history
+            alive = ctx.index.is_dir(path)
+            where = "" if alive else f" (deleted later, but still in layer {layer})"
             out.append(
                 Finding(
                     id="git-dir",
                     severity=Severity.WARNING,
-                    title=f".git directory /{path}",
+                    title=f".git directory /{path}" + ("" if alive else " (deleted later)"),
                     message=f"/{path} ships the repository history (and possibly credentials "
-                    "in .git/config); add .git to .dockerignore",
+                    f"in .git/config){where}; add .git to .dockerignore",
                     subject=path,
                     paths=[path],
                     layer=layer,
+                    evidence={"deleted": not alive},
                 )
             )
         return out

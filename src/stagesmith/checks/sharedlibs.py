@@ -28,8 +28,9 @@ from typing import Any
 
 from stagesmith.checks.base import Check, Content, Context
 from stagesmith.checks.elf import MULTIARCH, ElfError, ElfInfo, parse_elf
-from stagesmith.checks.index import FILE, Index, norm
+from stagesmith.checks.index import FILE, HARDLINK, Index, norm
 from stagesmith.checks.model import Finding, Severity
+from stagesmith.errors import StagesmithError
 
 LD_SO_CONF = "etc/ld.so.conf"
 _SKIP_PREFIXES = ("usr/lib/debug/", "proc/", "sys/")
@@ -127,7 +128,24 @@ class SharedLibsCheck(Check):
             missing.setdefault(soname, {})[path] = dirs
             layers.setdefault(soname, self.elves[path].layer)
         out: list[Finding] = []
+        elsewhere = self._elsewhere(set(missing), index) if missing else {}
         for soname, needers in sorted(missing.items()):
+            found = elsewhere.get(soname, [])
+            # a soname that is in the image, only not on the search path, loads when something
+            # (the java launcher loading lib/server/libjvm.so, a dlopen by full path) has
+            # loaded it first: glibc then matches the needed name to the loaded soname
+            located = {
+                p: hits
+                for p in needers
+                if (hits := [f for f in found if self._compatible(f, self.elves[p].info)])
+            }
+            absent = {p: d for p, d in needers.items() if p not in located}
+            if not absent:
+                searched = needers[min(located)]
+                out.append(self._off_path(soname, located, layers[soname], searched))
+                continue
+            # one finding per soname: the error, for the objects no copy in the image can serve
+            needers = absent
             paths = sorted(needers)
             shown = ", ".join("/" + p for p in paths[:3]) + (", ..." if len(paths) > 3 else "")
             out.append(
@@ -135,8 +153,14 @@ class SharedLibsCheck(Check):
                     id="missing-library",
                     severity=Severity.ERROR,
                     title=f"{soname} missing",
-                    message=f"{soname} is needed by {shown} but is not in the image; "
-                    "loading fails with 'cannot open shared object file'",
+                    message=f"{soname} is needed by {shown} but is not in the image"
+                    + (
+                        f" (only at {', '.join('/' + f for f in found[:3])}, of another ELF "
+                        "class or machine)"
+                        if found
+                        else ""
+                    )
+                    + "; loading fails with 'cannot open shared object file'",
                     subject=soname,
                     paths=paths,
                     layer=layers[soname],
@@ -178,6 +202,55 @@ class SharedLibsCheck(Check):
                 )
             )
         return out
+
+    def _elsewhere(self, sonames: set[str], index: Index) -> dict[str, list[str]]:
+        """soname -> files of that name anywhere in the final image (one pass over the index,
+        run only when some soname did not resolve)."""
+        hits: dict[str, list[str]] = {}
+        for path in index.nodes:
+            base = path.rpartition("/")[2]
+            if base not in sonames or path.startswith(_SKIP_PREFIXES):
+                continue
+            try:
+                real = index.resolve(path)
+            except StagesmithError:
+                continue
+            if real is not None and index.kind(real) in (FILE, HARDLINK):
+                hits.setdefault(base, []).append(path)
+        return {k: sorted(v) for k, v in hits.items()}
+
+    def _compatible(self, path: str, info: ElfInfo) -> bool:
+        """Whether the file at ``path`` can satisfy an object of ``info``'s class/machine: a
+        parsed ELF of another class or machine cannot (the loader skips it)."""
+        other = self.elves.get(path)
+        return other is None or (
+            other.info.elf_class == info.elf_class and other.info.machine == info.machine
+        )
+
+    def _off_path(
+        self, soname: str, located: dict[str, list[str]], layer: int, searched: list[str]
+    ) -> Finding:
+        paths = sorted(located)
+        shown = ", ".join("/" + p for p in paths[:3]) + (", ..." if len(paths) > 3 else "")
+        where = sorted({f for hits in located.values() for f in hits})
+        at = ", ".join("/" + f for f in where[:3]) + (", ..." if len(where) > 3 else "")
+        return Finding(
+            id="missing-library",
+            severity=Severity.WARNING,
+            title=f"{soname} not on the library search path",
+            message=f"{soname} is needed by {shown} and is in the image at {at}, but not in "
+            "a directory the loader searches for them; this works only if that library is "
+            "loaded first (by a launcher such as java's, or by dlopen with its full path), "
+            "otherwise loading fails with 'cannot open shared object file'",
+            subject=soname,
+            paths=paths,
+            layer=layer,
+            evidence={
+                "needed_by": paths,
+                "searched": ["/" + d for d in searched],
+                "found_at": ["/" + f for f in where],
+            },
+        )
 
     def _inherited_rpath(self, path: str, loaded_by: dict[str, list[str]]) -> list[str]:
         """DT_RPATH directories of the objects that (transitively) load ``path``."""
