@@ -9,7 +9,8 @@ Schema (``stagesmith.inspect/v1``)::
      "source": {"format": str, "platform": str, "reference": str},
      "config": {"user": str, "entrypoint": [...]|null, "cmd": [...]|null, "workdir": str,
                 "exposed_ports": [str], "healthcheck": bool},
-     "layers": [{"index": int, "digest": str, "size": int, "compressed_size": int|null,
+     "layers": [{"index": int, "digest": str, "size": int,
+                 "compressed_size": int|null (null: the blob is not compressed),
                  "created_by": str, "empty": bool}],
      "totals": {"layers": int, "size": int, "compressed_size": int|null, "files": int},
      "efficiency": {"score": float, "wasted_bytes": int, "user_wasted_percent": float,
@@ -70,7 +71,11 @@ def layer_rows(image: ImageLike, index: Index) -> list[dict[str, Any]]:
                 "index": i,
                 "digest": str(_get(layer, "digest", "diff_id", default="")),
                 "size": int(size or 0),
-                "compressed_size": _get(layer, "compressed_size"),
+                # an uncompressed blob (docker save's legacy layer.tar) has no compressed
+                # size: its tar size is neither that nor the content size
+                "compressed_size": None
+                if _get(layer, "compression") == "none"
+                else _get(layer, "compressed_size"),
                 "created_by": str(_get(layer, "created_by", default="") or ""),
                 "empty": bool(empty),
             }

@@ -59,6 +59,46 @@ def parse_size(text: str | int | float) -> int:
     return int(float(m.group(1)) * _UNITS[m.group(2).lower()])
 
 
+#: The keys of the ``inspect`` config section (``_`` is accepted for ``-``, as in ``lint``).
+SECTION_KEYS = ("fail-on-efficiency-below", "fail-on-wasted-bytes", "fail-on")
+
+
+def section_settings(section: dict[str, Any], source: object = None) -> dict[str, Any]:
+    """The ``inspect`` section with ``_`` in keys read as ``-``; an unknown key is an error
+    (exit 2), so a typo cannot switch a CI gate off."""
+    out: dict[str, Any] = {}
+    prefix = f"{source}: " if source else ""
+    for key, value in section.items():
+        name = str(key).replace("_", "-")
+        if name not in SECTION_KEYS:
+            raise StagesmithError(f"{prefix}inspect config: {name}: unknown key")
+        if name in out:
+            raise StagesmithError(f"{prefix}inspect config: {name}: given twice")
+        out[name] = value
+    return out
+
+
+def _fail_on_items(spec: Any) -> list[str]:
+    """Items of ``--fail-on`` values (each a comma list) or of the config's ``fail-on``."""
+    if isinstance(spec, str):
+        spec = [spec]
+    if not isinstance(spec, list) or not all(isinstance(i, str) for i in spec):
+        raise StagesmithError(
+            f"invalid fail-on {spec!r} (a list of finding ids or severities, or a comma list)"
+        )
+    return [item.strip() for value in spec for item in value.split(",") if item.strip()]
+
+
+def ratio_text(score: float, threshold: float) -> str:
+    """``score`` with at least four digits, and as many more as it takes to read below
+    ``threshold`` (``0.99998`` is not ``1.0000``)."""
+    for digits in range(4, 18):
+        text = f"{score:.{digits}f}"
+        if float(text) < threshold:
+            return text
+    return repr(score)
+
+
 @dataclass
 class Gates:
     min_efficiency: float | None = None
@@ -72,9 +112,12 @@ class Gates:
         section: dict[str, Any],
         efficiency: float | None,
         wasted: str | None,
-        fail_on: str | None,
+        fail_on: str | list[str] | None,
+        source: object = None,
     ) -> Gates:
-        """Flags first, then the config section (keys named like the flags)."""
+        """Flags first, then the config section (keys named like the flags). Repeated
+        ``--fail-on`` flags (a list here) add up; each may be a comma list."""
+        section = section_settings(section, source)
         gates = cls()
         eff = efficiency if efficiency is not None else section.get("fail-on-efficiency-below")
         if eff is not None:
@@ -89,10 +132,7 @@ class Gates:
             gates.max_wasted_bytes = parse_size(size)
         spec: Any = fail_on if fail_on is not None else section.get("fail-on")
         if spec is not None:
-            items = spec if isinstance(spec, list) else str(spec).split(",")
-            for item in (str(i).strip() for i in items):
-                if not item:
-                    continue
+            for item in _fail_on_items(spec):
                 try:
                     sev = Severity.parse(item)
                 except ValueError:
@@ -123,7 +163,10 @@ class Gates:
             and self.min_efficiency is not None
             and eff["score"] < self.min_efficiency
         ):
-            out.append(f"efficiency {eff['score']:.4f} is below {self.min_efficiency}")
+            out.append(
+                f"efficiency {ratio_text(eff['score'], self.min_efficiency)}"
+                f" is below {self.min_efficiency}"
+            )
         if (
             eff is not None
             and self.max_wasted_bytes is not None

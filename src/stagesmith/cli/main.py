@@ -79,8 +79,10 @@ def _guarded(debug: bool, call: Callable[[], object], *, leave_at_once: bool = F
     try:
         rv = call()
     except StagesmithError as exc:
-        if debug:
-            raise
+        if debug:  # the traceback is added; the exit code stays the error's
+            import traceback
+
+            traceback.print_exc()
         _fail(str(exc).replace("\n", " "), exc.exit_code)
     except KeyboardInterrupt:
         _fail("interrupted", 130)
@@ -88,7 +90,9 @@ def _guarded(debug: bool, call: Callable[[], object], *, leave_at_once: bool = F
         sys.exit(0)
     except Exception as exc:  # a bug: keep it to one line unless asked
         if debug:
-            raise
+            import traceback
+
+            traceback.print_exc()
         _fail(
             f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for a traceback)", 70
         )
@@ -126,11 +130,15 @@ def _run_typer(args: list[str]) -> None:
                 exc.show()
                 sys.exit(2)
             if state.debug:
-                raise
+                import traceback
+
+                traceback.print_exc()
             _fail(exc.format_message().replace("\n", " "), 2)
         except cexc.ClickException as exc:
             if state.debug:
-                raise
+                import traceback
+
+                traceback.print_exc()
             _fail(exc.format_message().replace("\n", " "), 2)
         return None
 

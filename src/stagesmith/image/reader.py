@@ -270,13 +270,31 @@ def _from_engine(name: str, platform: str | None, engine: str | None) -> Image:
     cmd = [tool, "save", "-o", str(archive), name]
     if tool == "podman":
         cmd[2:2] = ["--format", "docker-archive"]
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    if proc.returncode != 0:
-        shutil.rmtree(tmp, ignore_errors=True)
-        lines = (proc.stderr or "").strip().splitlines()
-        why = lines[-1] if lines else f"exit {proc.returncode}"
-        raise ImageError(f"{name}: not a file, and {tool} save failed: {why}")
     try:
+        # the export is the engine's own process: an interrupt (Ctrl-C) or any error while
+        # it runs stops it and removes the partial archive, instead of leaving both behind
+        with subprocess.Popen(
+            cmd,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            errors="replace",
+        ) as proc:
+            try:
+                _, stderr = proc.communicate()
+            except BaseException:
+                proc.terminate()
+                try:
+                    proc.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+                raise
+        if proc.returncode != 0:
+            lines = (stderr or "").strip().splitlines()
+            why = lines[-1] if lines else f"exit {proc.returncode}"
+            raise ImageError(f"{name}: not a file, and {tool} save failed: {why}")
         store = BlobStore(archive)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

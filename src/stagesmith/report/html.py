@@ -11,7 +11,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from stagesmith import __version__
-from stagesmith.report.fmt import human_size, short
+from stagesmith.report.fmt import human_size, percent, short, unsurrogate
 from stagesmith.report.svg import bar_chart
 
 
@@ -64,7 +64,7 @@ def _inspect_parts(
     ]
     if eff is not None:
         kpis[3:3] = [
-            ("efficiency", f"{eff['score'] * 100:.2f} %"),
+            ("efficiency", f"{percent(eff['score'])} %"),
             ("wasted", human_size(eff["wasted_bytes"])),
         ]
     layers = report["layers"]
@@ -124,7 +124,9 @@ def findings_chart(findings: list[dict[str, Any]]) -> str:
 
 
 def _page(title: str, subtitle: str, kpis: list[tuple[str, str]], sections: list[Any]) -> str:
-    return (
+    # a name that was not UTF-8 (lone surrogate) is shown as its bytes (``\\xe9``): the page
+    # must encode as UTF-8
+    return unsurrogate(
         _env()
         .get_template("report.html.j2")
         .render(title=title, subtitle=subtitle, kpis=kpis, sections=sections, version=__version__)
@@ -250,7 +252,7 @@ def render_compare_html(diff: dict[str, Any], changes: list[str]) -> str:
     kpis = [
         ("A", human_size(size["a"])),
         ("B", human_size(size["b"])),
-        ("reduction", f"{size['reduction_percent']:.1f} %"),
+        ("reduction", f"{size['reduction_percent'] or 0.0:.1f} %"),
         ("files", f"{diff['files']['a']} → {diff['files']['b']}"),
         ("user", f"{diff['user']['a']} → {diff['user']['b']}"),
     ]
@@ -293,7 +295,7 @@ def render_compare_html(diff: dict[str, Any], changes: list[str]) -> str:
         }
     )
     sections.append(_findings_section(diff["findings"]["added"], "New findings in B"))
-    return (
+    return unsurrogate(
         _env()
         .get_template("report.html.j2")
         .render(

@@ -9,7 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from stagesmith.report.fmt import human_size, short
+from stagesmith.report.fmt import human_size, percent, printable, short
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
@@ -17,9 +17,12 @@ _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 def render_inspect(console: Console, report: dict[str, Any]) -> None:
     totals = report["totals"]
     source = report.get("source") or {}
-    where = ", ".join(str(v) for v in (source.get("format"), source.get("platform")) if v)
+    where = printable(
+        ", ".join(str(v) for v in (source.get("format"), source.get("platform")) if v)
+    )
     console.print(
-        f"[bold]{escape(report['image'])}[/bold]" + (f" ({escape(where)})" if where else ""),
+        f"[bold]{escape(printable(report['image']))}[/bold]"
+        + (f" ({escape(where)})" if where else ""),
         markup=True,
     )
     table = Table(title="Layers", title_justify="left")
@@ -31,10 +34,10 @@ def render_inspect(console: Console, report: dict[str, Any]) -> None:
     for row in report["layers"]:
         table.add_row(
             str(row["index"]),
-            short_digest(row["digest"]),
+            Text(printable(short_digest(row["digest"]))),
             human_size(row["size"]),
             _maybe_size(row.get("compressed_size")),
-            Text(short(row["created_by"])),
+            Text(short(printable(row["created_by"]))),
         )
     table.add_row(
         "",
@@ -47,8 +50,8 @@ def render_inspect(console: Console, report: dict[str, Any]) -> None:
     eff = report.get("efficiency")
     if eff is not None:
         console.print(
-            f"efficiency: {eff['score'] * 100:.2f} %   wasted: {human_size(eff['wasted_bytes'])}"
-            f"   user wasted: {eff['user_wasted_percent'] * 100:.2f} %"
+            f"efficiency: {percent(eff['score'])} %   wasted: {human_size(eff['wasted_bytes'])}"
+            f"   user wasted: {percent(eff['user_wasted_percent'])} %"
         )
         if eff["inefficient"]:
             waste = Table(title="Largest wasted files", title_justify="left")
@@ -57,7 +60,9 @@ def render_inspect(console: Console, report: dict[str, Any]) -> None:
             waste.add_column("path", overflow="fold")
             for row in eff["inefficient"][:10]:
                 waste.add_row(
-                    str(row["count"]), human_size(row["wasted_bytes"]), Text("/" + row["path"])
+                    str(row["count"]),
+                    human_size(row["wasted_bytes"]),
+                    Text("/" + printable(row["path"])),
                 )
             console.print(waste)
     render_findings(console, report["findings"])
@@ -85,21 +90,33 @@ def render_findings(
     table.add_column("finding", overflow="fold")
     for f in findings:
         sev = f["severity"]
-        table.add_row(Text(sev, style=_STYLE.get(sev, "")), Text(f["id"]), Text(f["message"]))
+        table.add_row(
+            Text(printable(sev), style=_STYLE.get(sev, "")),
+            Text(printable(f["id"])),
+            Text(printable(f["message"])),
+        )
     console.print(table)
+
+
+def _size_change(size: dict[str, Any]) -> str:
+    """``12.5 % smaller``, ``3.0 % larger`` or ``same size`` (never ``-0.0 % larger``)."""
+    if size["delta"] == 0:
+        return "same size"
+    word = "smaller" if size["delta"] < 0 else "larger"
+    if not size["a"]:
+        return word
+    return f"{abs(size['reduction_percent']):.1f} % {word}"
 
 
 def render_compare(console: Console, diff: dict[str, Any], changes: list[str]) -> None:
     size = diff["size"]
     console.print(
-        f"[bold]{escape(diff['a'])}[/bold] {human_size(size['a'])} → [bold]{escape(diff['b'])}[/bold] "
-        f"{human_size(size['b'])}  ({size['reduction_percent']:.1f} % smaller)"
-        if size["delta"] <= 0
-        else f"[bold]{escape(diff['a'])}[/bold] {human_size(size['a'])} → [bold]{escape(diff['b'])}[/bold] "
-        f"{human_size(size['b'])}  ({-size['reduction_percent']:.1f} % larger)",
+        f"[bold]{escape(printable(diff['a']))}[/bold] {human_size(size['a'])} → "
+        f"[bold]{escape(printable(diff['b']))}[/bold] {human_size(size['b'])}  "
+        f"({_size_change(size)})",
         markup=True,
     )
-    console.print(f"files: {diff['files']['a']} → {diff['files']['b']}")
+    console.print(f"files: {diff['files']['a']} → {diff['files']['b']}", markup=False)
     if diff["directories"]:
         table = Table(title="Directories by size change", title_justify="left")
         table.add_column("directory", overflow="fold")
@@ -108,15 +125,18 @@ def render_compare(console: Console, diff: dict[str, Any], changes: list[str]) -
         table.add_column("delta", justify="right")
         for d in diff["directories"]:
             table.add_row(
-                "/" + d["path"], human_size(d["a"]), human_size(d["b"]), human_size(d["delta"])
+                Text("/" + printable(d["path"])),
+                human_size(d["a"]),
+                human_size(d["b"]),
+                human_size(d["delta"]),
             )
         console.print(table)
     for side, label in (("only_in_a", "A"), ("only_in_b", "B")):
         only = diff[side]
         console.print(f"only in {label}: {only['count']} files, {human_size(only['bytes'])}")
         for row in only["largest"][:5]:
-            console.print(Text(f"  {human_size(row['size']):>10}  /{row['path']}"))
+            console.print(Text(f"  {human_size(row['size']):>10}  /{printable(row['path'])}"))
     if changes:
         console.print("[bold]changes[/bold]", markup=True)
         for line in changes:
-            console.print(Text(f"  {line}"))
+            console.print(Text(f"  {printable(line)}"))
