@@ -9,7 +9,9 @@ has no ``DT_RUNPATH``), the directories of ``/etc/ld.so.conf`` and its ``include
 default directories (multiarch ``/lib/<triplet>``, ``/usr/lib/<triplet>``, ``/lib64``,
 ``/usr/lib64``, ``/lib``, ``/usr/lib``). ``$ORIGIN``, ``$LIB`` and ``$PLATFORM`` are expanded and
 symlinks are followed inside the image. A candidate of the wrong ELF class or machine is
-skipped, like the loader does.
+skipped, like the loader does. A soname that does not resolve but is in the image under that
+name elsewhere (the JDK's ``lib/server/libjvm.so``, loaded first by the ``java`` launcher) is a
+warning saying where, not an error.
 
 Bad: ``FROM python:3.11-slim`` + ``COPY --from=builder /venv /venv`` where scikit-learn's
 ``_openmp_helpers.so`` needs ``libgomp.so.1`` and nothing installs ``libgomp1``.
