@@ -211,3 +211,82 @@ def test_requirements_mode_follows_pip_requirement_file(tmp_path: Path) -> None:
 def test_requirements_mode_missing_pip_requirement_file(tmp_path: Path) -> None:
     env = _env(tmp_path, ENV_HEAD + PIP_OPTIONS)
     _refused(_run(env.name, cwd=tmp_path), "requirements.txt not found")
+
+
+# 3. --template
+
+DOC_TEMPLATE = """{% extends "builtin/python.Dockerfile.j2" %}
+{% block production_setup %}
+RUN mkdir -p /var/lib/app && chown {{ plan.user }} /var/lib/app
+{% endblock %}
+{% block production_metadata %}{{ super() }}
+LABEL com.example.team="payments"
+{% endblock %}
+"""
+
+
+@pytest.mark.parametrize("mode", ["requirements", "full-env", "tarball", "export-explicit"])
+def test_documented_blocks_apply_in_every_mode(tmp_path: Path, mode: str) -> None:
+    (tmp_path / "conda-lock.txt").write_text("@EXPLICIT\n")
+    env = _env(tmp_path, ENV_HEAD + f"deploy: {{mode: {mode}}}\n")
+    (tmp_path / "t.j2").write_text(DOC_TEMPLATE)
+    plain = _run(env.name, cwd=tmp_path)
+    proc = _run(env.name, "--template", "t.j2", cwd=tmp_path)
+    assert proc.returncode == 0 and plain.returncode == 0, proc.stderr
+    assert proc.stdout != plain.stdout
+    last_stage = proc.stdout.split("\nFROM ")[-1]
+    setup = last_stage.index("RUN mkdir -p /var/lib/app")
+    assert setup < last_stage.index("ENV PATH=")
+    assert 'LABEL com.example.team="payments"' in last_stage
+    assert "has no effect" not in proc.stderr
+    dockerfile.parse_string(proc.stdout)
+    assert _lint_errors(proc.stdout) == []
+
+
+def test_tarball_input_takes_the_documented_blocks(tmp_path: Path) -> None:
+    import io
+    import tarfile
+
+    with tarfile.open(tmp_path / "env.tar.gz", "w:gz") as tar:
+        for name, data in (("conda-meta/python-3.11.9-h_0.json", b"{}"), ("bin/python", b"")):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    (tmp_path / "t.j2").write_text(DOC_TEMPLATE)
+    proc = _run("--tarball", "env.tar.gz", "--template", "t.j2", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "RUN mkdir -p /var/lib/app" in proc.stdout.split(" AS production")[1]
+    assert 'LABEL com.example.team="payments"' in proc.stdout
+    assert _lint_errors(proc.stdout) == []
+
+
+def test_unknown_and_unused_blocks_warn(tmp_path: Path) -> None:
+    env = _env(tmp_path, ENV_HEAD + "deploy: {mode: full-env}\n")
+    (tmp_path / "t.j2").write_text(
+        '{% extends "builtin/python.Dockerfile.j2" %}\n'
+        "{% block nosuchblock %}\nRUN echo lost\n{% endblock %}\n"
+        "{% block deps_setup %}\nRUN echo venv-only\n{% endblock %}\n"
+    )
+    proc = _run(env.name, "--template", "t.j2", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    warnings = [line for line in proc.stderr.splitlines() if line.startswith("warning:")]
+    assert any("'nosuchblock' is not a block of" in w for w in warnings), proc.stderr
+    assert any("'deps_setup' is not part of the python-conda full-env" in w for w in warnings)
+    assert "echo" not in proc.stdout
+
+
+@pytest.mark.parametrize(
+    ("body", "needle"),
+    [
+        (b"{{ 1/0 }}\n", "ZeroDivisionError"),
+        (b"FROM \xff\xfe scratch\n", "not UTF-8"),
+        (b"{{ plan.params['nope'] }}\n", "nope"),
+    ],
+)
+def test_broken_template_is_one_error(tmp_path: Path, body: bytes, needle: str) -> None:
+    root = _req_project(tmp_path)
+    (root / "bad.j2").write_bytes(body)
+    before = _files(root)
+    proc = _run("req/requirements.txt", "--template", "bad.j2", "-o", "Dockerfile", cwd=root)
+    _refused(proc, "bad.j2", needle)
+    assert _files(root) == before
