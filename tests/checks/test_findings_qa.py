@@ -125,6 +125,7 @@ def test_library_present_nowhere_stays_an_error(jdk: dict[str, bytes]) -> None:
         "usr/lib/jvm/jdk/lib/libjava.so": (jdk["app"], 0o755),
         "usr/lib/jvm/jdk/lib/server/libfoo.so": jdk["lib"],
         "opt/libfoo.so": Sym("/nowhere/libfoo.so"),  # a dangling link of that name is no copy
+        "srv/libfoo.so": STUB,  # nor a file of that name that is not an ELF object
     }
     deleted = {"usr/lib/jvm/jdk/lib/.wh.server": b""}
     found = by_id(
@@ -132,6 +133,18 @@ def test_library_present_nowhere_stays_an_error(jdk: dict[str, bytes]) -> None:
     )
     assert found["libfoo.so"].severity == Severity.ERROR
     assert "found_at" not in found["libfoo.so"].evidence
+    assert "/srv/libfoo.so, which is not an ELF object" in found["libfoo.so"].message
+
+
+def test_library_reached_by_a_symlink_off_the_search_path(jdk: dict[str, bytes]) -> None:
+    layer = {
+        "usr/lib/jvm/jdk/lib/libjava.so": (jdk["app"], 0o755),
+        "opt/real/libfoo.so.1": jdk["lib"],
+        "usr/lib/jvm/jdk/lib/server/libfoo.so": Sym("/opt/real/libfoo.so.1"),
+    }
+    found = by_id(run_checks(SynthImage([BASE, layer]), [SharedLibsCheck()]), "missing-library")
+    assert found["libfoo.so"].severity == Severity.WARNING
+    assert found["libfoo.so"].evidence["found_at"] == ["/usr/lib/jvm/jdk/lib/server/libfoo.so"]
 
 
 def test_library_on_the_search_path_is_no_finding(jdk: dict[str, bytes]) -> None:
@@ -337,3 +350,36 @@ def test_generated_keys_still_match(tmp_path: Path) -> None:
     assert "OPENSSH" in kinds["srv/deploy-ed25519"][1]
     if openssl is not None:
         assert "PKCS#8" in kinds["srv/rsa.pem"][1] and "RSA" in kinds["srv/enc.key"][1]
+
+
+# -- all five through the real archive reader ------------------------------------------------
+
+
+def test_qa_cases_through_the_image_reader(tmp_path: Path) -> None:
+    from stagesmith.image import open_image
+    from tests.archives import dir_, file, hardlink, oci_archive, opaque, symlink, whiteout
+
+    layers = [
+        [
+            dir_("etc"),
+            file("etc/passwd-", PASSWD),
+            hardlink("etc/passwd", "etc/passwd-"),
+            file("usr/bin/gcc", *TOOL),
+            symlink("usr/bin/g++", "gcc"),
+            dir_("src"),
+            dir_("src/.git"),
+            file("src/.git/HEAD", b"ref: refs/heads/main\n"),
+            dir_("app"),
+            dir_("app/.git"),
+            file("app/.git/HEAD", b"ref: refs/heads/main\n"),
+            file("app/notes.txt", b"Keys look like -----BEGIN PRIVATE KEY----- then base64.\n"),
+        ],
+        [whiteout("usr/bin/gcc"), whiteout("src/.git"), opaque("app"), file("app/x", b"1\n")],
+    ]
+    archive = oci_archive(tmp_path / "qa.tar", layers, config={"User": "app"})
+    with open_image(str(archive)) as image:
+        found = run_checks(image)
+    assert {(f.id, f.subject): f.evidence for f in found} == {
+        ("git-dir", "app/.git"): {"deleted": True},
+        ("git-dir", "src/.git"): {"deleted": True},
+    }

@@ -139,7 +139,7 @@ class SharedLibsCheck(Check):
             located = {
                 p: hits
                 for p in needers
-                if (hits := [f for f in found if self._compatible(f, self.elves[p].info)])
+                if (hits := [f for f, real in found if self._usable(real, self.elves[p].info)])
             }
             absent = {p: d for p, d in needers.items() if p not in located}
             if not absent:
@@ -157,8 +157,8 @@ class SharedLibsCheck(Check):
                     title=f"{soname} missing",
                     message=f"{soname} is needed by {shown} but is not in the image"
                     + (
-                        f" (only at {', '.join('/' + f for f in found[:3])}, of another ELF "
-                        "class or machine)"
+                        f" (only at {', '.join('/' + f for f, _ in found[:3])}, which is "
+                        "not an ELF object of its class and machine)"
                         if found
                         else ""
                     )
@@ -205,10 +205,10 @@ class SharedLibsCheck(Check):
             )
         return out
 
-    def _elsewhere(self, sonames: set[str], index: Index) -> dict[str, list[str]]:
-        """soname -> files of that name anywhere in the final image (one pass over the index,
-        run only when some soname did not resolve)."""
-        hits: dict[str, list[str]] = {}
+    def _elsewhere(self, sonames: set[str], index: Index) -> dict[str, list[tuple[str, str]]]:
+        """soname -> (path, the file it leads to) for every path of that name anywhere in the
+        final image (one pass over the index, run only when some soname did not resolve)."""
+        hits: dict[str, list[tuple[str, str]]] = {}
         for path in index.nodes:
             base = path.rpartition("/")[2]
             if base not in sonames or path.startswith(_SKIP_PREFIXES):
@@ -218,14 +218,14 @@ class SharedLibsCheck(Check):
             except StagesmithError:
                 continue
             if real is not None and index.kind(real) in (FILE, HARDLINK):
-                hits.setdefault(base, []).append(path)
+                hits.setdefault(base, []).append((path, real))
         return {k: sorted(v) for k, v in hits.items()}
 
-    def _compatible(self, path: str, info: ElfInfo) -> bool:
-        """Whether the file at ``path`` can satisfy an object of ``info``'s class/machine: a
-        parsed ELF of another class or machine cannot (the loader skips it)."""
+    def _usable(self, path: str, info: ElfInfo) -> bool:
+        """Whether the file at ``path`` can satisfy an object of ``info``'s class/machine: only
+        an ELF object of the same class and machine can (the loader skips others)."""
         other = self.elves.get(path)
-        return other is None or (
+        return other is not None and (
             other.info.elf_class == info.elf_class and other.info.machine == info.machine
         )
 

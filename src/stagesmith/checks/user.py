@@ -64,11 +64,9 @@ class RootUserCheck(Check):
         self.passwd: dict[str, tuple[int, bytes]] = {}
 
     def wants(self, entry: Any, path: str, kind: str) -> bool:
-        return (
-            kind == FILE
-            and _candidate(path, int(entry.mode or 0))
-            and int(entry.size or 0) <= MAX_PASSWD
-        )
+        if kind != FILE or "passwd" not in path:
+            return False  # the common case, without a call: this runs for every entry
+        return _candidate(path, int(entry.mode or 0)) and int(entry.size or 0) <= MAX_PASSWD
 
     def visit(self, layer: int, entry: Any, path: str, kind: str, content: Content | None) -> None:
         if content is not None and _candidate(path, int(entry.mode or 0)):
