@@ -290,6 +290,8 @@ def test_key_material_in_pem_pgp_crlf_and_json_escapes_is_a_secret() -> None:
         "srv/c.pem": b"-----BEGIN RSA PRIVATE KEY-----\r\n" + body + b"\r\n-----END RSA "
         b"PRIVATE KEY-----\r\n",
         "srv/d.json": b'{"tls": {"key": "-----BEGIN EC PRIVATE KEY-----\\n' + body + b'\\n"}}',
+        "srv/e.yaml": b"tls:\n  key: |\n    -----BEGIN RSA PRIVATE KEY-----\n    Proc-Type: 4,"
+        b"ENCRYPTED\n    DEK-Info: AES-128-CBC,23F64374CA26C73C\n\n    " + body + b"\n",
     }
     assert secrets(layer) == dict.fromkeys(layer, "private-key")
 

@@ -33,7 +33,7 @@ MAX_KEY_FILE = 16 * 1024
 _NL = rb"(?:\r?\n|(?:\\r)?\\n)"
 KEY_RE = re.compile(
     rb"-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY( BLOCK)?-----[ \t]*NL"  # the BEGIN line
-    rb"(?:[A-Za-z][A-Za-z0-9-]*:[^\r\n\\]*NL)*"  # headers: Proc-Type, DEK-Info, Version
+    rb"(?:[ \t]*[A-Za-z][A-Za-z0-9-]*:[^\r\n\\]*NL)*"  # headers: Proc-Type, DEK-Info, ...
     rb"(?:[ \t]*NL)?"  # the blank line after headers
     rb"[ \t]*[A-Za-z0-9+/=]{40,}".replace(b"NL", _NL)  # the first body line
 )
