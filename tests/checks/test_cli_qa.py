@@ -61,6 +61,21 @@ def test_inspect_config_keys_take_underscores_like_lint(tmp_path: Path, image: P
     assert "threshold: warning root-user" in proc.stderr
 
 
+@pytest.mark.parametrize(
+    ("line", "needle"),
+    [
+        ("fail-on: [1]", "inspect config: fail-on: invalid fail-on"),
+        ("fail_on_efficiency_below: true", "inspect config: fail-on-efficiency-below: invalid"),
+        ("fail-on-wasted-bytes: lots", "inspect config: fail-on-wasted-bytes: invalid size"),
+    ],
+)
+def test_bad_inspect_config_values_name_the_key(
+    tmp_path: Path, image: Path, line: str, needle: str
+) -> None:
+    (tmp_path / ".stagesmith.yaml").write_text(f"inspect:\n  {line}\n")
+    assert_usage_error(run("inspect", image, cwd=tmp_path), ".stagesmith.yaml: ", needle)
+
+
 def test_config_that_is_a_directory_says_so(tmp_path: Path, image: Path) -> None:
     assert_usage_error(run("inspect", image, "--config", tmp_path), "is a directory")
 

@@ -118,21 +118,45 @@ class Gates:
         """Flags first, then the config section (keys named like the flags). Repeated
         ``--fail-on`` flags (a list here) add up; each may be a comma list."""
         section = section_settings(section, source)
+        prefix = f"{source}: " if source else ""
+
+        def origin(flag: str, key: str) -> str:
+            return flag if flag else f"{prefix}inspect config: {key}"
+
         gates = cls()
-        eff = efficiency if efficiency is not None else section.get("fail-on-efficiency-below")
+        eff: Any = efficiency if efficiency is not None else section.get("fail-on-efficiency-below")
         if eff is not None:
+            where = origin(
+                "--fail-on-efficiency-below" if efficiency is not None else "",
+                "fail-on-efficiency-below",
+            )
+            if isinstance(eff, bool):
+                raise StagesmithError(f"{where}: invalid efficiency {eff!r} (a number 0..1)")
             try:
                 gates.min_efficiency = float(eff)
             except (TypeError, ValueError):
-                raise StagesmithError(f"invalid efficiency {eff!r} (a number 0..1)") from None
+                raise StagesmithError(
+                    f"{where}: invalid efficiency {eff!r} (a number 0..1)"
+                ) from None
             if not 0 <= gates.min_efficiency <= 1:
-                raise StagesmithError(f"efficiency threshold {eff} is not between 0 and 1")
+                raise StagesmithError(f"{where}: efficiency threshold {eff} is not between 0 and 1")
         size = wasted if wasted is not None else section.get("fail-on-wasted-bytes")
         if size is not None:
-            gates.max_wasted_bytes = parse_size(size)
+            where = origin(
+                "--fail-on-wasted-bytes" if wasted is not None else "", "fail-on-wasted-bytes"
+            )
+            try:
+                gates.max_wasted_bytes = parse_size(size)
+            except StagesmithError as exc:
+                raise StagesmithError(f"{where}: {exc}") from None
         spec: Any = fail_on if fail_on is not None else section.get("fail-on")
         if spec is not None:
-            for item in _fail_on_items(spec):
+            where = origin("--fail-on" if fail_on is not None else "", "fail-on")
+            try:
+                items = _fail_on_items(spec)
+            except StagesmithError as exc:
+                raise StagesmithError(f"{where}: {exc}") from None
+            for item in items:
                 try:
                     sev = Severity.parse(item)
                 except ValueError:
