@@ -36,7 +36,9 @@ class CheckOutcome:
 def gates_for_check(config: Config) -> Gates:
     """The config's inspect gates; with no ``fail-on`` there, error-level findings fail."""
     section = config.section("inspect")
-    fail_on = None if "fail-on" in section else "error"
+    # keys are written with - or _ (as for inspect itself)
+    named = any(str(key).replace("_", "-") == "fail-on" for key in section)
+    fail_on = None if named else "error"
     return Gates.build(section, None, None, fail_on)
 
 
