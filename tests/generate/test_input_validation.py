@@ -216,3 +216,66 @@ def test_conda_python_range_picks_a_satisfying_version(
 def test_conda_python_nothing_satisfies_is_refused(tmp_path: Path) -> None:
     env = _env(tmp_path, "name: x\ndependencies: ['python>3.20', flask]\n")
     _refused(tmp_path, "--file", env, needles=("env.yaml", "'python>3.20'"))
+
+
+# 4. requirement includes: a file reached twice is no cycle, a file including itself is
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        {"requirements.txt": "-r b.txt\n-r c.txt\n", "b.txt": "-r d.txt\n",
+         "c.txt": "-r d.txt\n", "d.txt": "flask\n"},
+        {"requirements.txt": "-r d.txt\n-c d.txt\n", "d.txt": "flask\n"},
+    ],
+)  # fmt: skip
+def test_a_file_included_twice_is_not_a_cycle(tmp_path: Path, files: dict[str, str]) -> None:
+    (tmp_path / "p").mkdir()
+    for name, body in files.items():
+        (tmp_path / "p" / name).write_text(body)
+    text, _ = _generated(tmp_path, "p")
+    for name in files:
+        assert f"COPY {name} ./{name}" in text
+
+
+def test_a_real_include_cycle_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "p").mkdir()
+    (tmp_path / "p/requirements.txt").write_text("-r b.txt\n")
+    (tmp_path / "p/b.txt").write_text("flask\n-r c.txt\n")
+    (tmp_path / "p/c.txt").write_text("-r b.txt\n")
+    _refused(tmp_path, "p", needles=("b.txt", "include cycle"))
+
+
+# 6. unreadable pyproject.toml and uv.lock
+
+
+def test_non_utf8_pyproject_is_an_input_error(tmp_path: Path) -> None:
+    (tmp_path / "p").mkdir()
+    (tmp_path / "p/pyproject.toml").write_bytes(b'[project]\nname = "caf\xe9"\n')
+    for command in ("generate", "plan"):
+        proc = _run(command, "p", cwd=tmp_path)
+        assert proc.returncode == 2, proc.stderr
+        assert proc.stderr.startswith("stagesmith: error: p/pyproject.toml: cannot read")
+        assert len(proc.stderr.strip().splitlines()) == 1 and "internal" not in proc.stderr
+    _refused(tmp_path, "p", needles=("pyproject.toml", "UTF-8"))
+
+
+@pytest.mark.parametrize(
+    ("lock", "needle"),
+    [(b"", "not a uv lock file"), (b"version = [\n", "malformed TOML"),
+     (b"\x00\xff\xfe\x89PNG", "malformed TOML"), (b'version = "one"\n', "not a uv lock file"),
+     (b"version = 1\npackage = 3\n", "not a uv lock file")],
+)  # fmt: skip
+def test_broken_uv_lock_is_refused(tmp_path: Path, lock: bytes, needle: str) -> None:
+    (tmp_path / "p").mkdir()
+    (tmp_path / "p/pyproject.toml").write_text('[project]\nname = "x"\ndependencies = []\n')
+    (tmp_path / "p/uv.lock").write_bytes(lock)
+    _refused(tmp_path, "p", needles=("uv.lock", needle))
+
+
+def test_minimal_uv_lock_is_accepted(tmp_path: Path) -> None:
+    (tmp_path / "p").mkdir()
+    (tmp_path / "p/pyproject.toml").write_text('[project]\nname = "x"\ndependencies = []\n')
+    (tmp_path / "p/uv.lock").write_text('version = 1\n[[package]]\nname = "x"\nversion = "0"\n')
+    text, _ = _generated(tmp_path, "p")
+    assert "uv sync --frozen" in text

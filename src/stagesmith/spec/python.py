@@ -415,13 +415,24 @@ def read_requirements(
     """Requirement lines with ``-r``/``-c`` includes followed relative to the including file.
 
     With ``root`` (the build context), an include whose resolved path leaves it is an error:
-    the file could not be copied into the image.
+    the file could not be copied into the image. ``seen`` holds the files of the current
+    include chain: only a file that includes itself through it is a cycle (two files may both
+    include a third).
     """
-    seen = seen or set()
+    seen = set() if seen is None else seen
     real = path.resolve()
     if real in seen:
         raise StagesmithError(f"{path}: include cycle")
     seen.add(real)
+    try:
+        return _requirement_lines(path, seen, files, root)
+    finally:
+        seen.discard(real)
+
+
+def _requirement_lines(
+    path: Path, seen: set[Path], files: list[Path] | None, root: Path | None
+) -> list[str]:
     if files is not None:
         files.append(path)
     try:
@@ -472,6 +483,8 @@ def read_project(root: Path, requirements: Path | None = None) -> PythonSpec:
             data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
             raise StagesmithError(f"{pyproject}: malformed TOML ({exc})") from exc
+        except (OSError, UnicodeDecodeError) as exc:
+            raise StagesmithError(f"{pyproject}: cannot read as UTF-8 text ({exc})") from exc
         project = data.get("project") or {}
         if not isinstance(project, dict):
             raise StagesmithError(f"{pyproject}: [project] must be a table")
@@ -535,6 +548,7 @@ def read_project(root: Path, requirements: Path | None = None) -> PythonSpec:
             spec.python_source = f"pyproject.toml requires-python {rp}"
             spec.python_requires = str(rp)
         if (root / "uv.lock").is_file():
+            _check_uv_lock(root / "uv.lock")
             spec.lock = "uv"
         elif (root / "poetry.lock").is_file():
             spec.lock = "poetry"
@@ -626,6 +640,28 @@ def _dev_dependencies(spec: PythonSpec, data: dict[str, Any], root: Path) -> Non
         spec.dev_source = "requirements-dev.txt"
 
 
+def _check_uv_lock(lock: Path) -> None:
+    """uv.lock must be a uv lock (TOML with an integer ``version``): ``uv sync --frozen`` would
+    fail on anything else, at build time."""
+    try:
+        data = tomllib.loads(lock.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise StagesmithError(f"{lock}: malformed TOML ({exc})") from exc
+    except OSError as exc:
+        raise StagesmithError(f"{lock}: cannot read ({exc})") from exc
+    packages = data.get("package", [])
+    if (
+        not isinstance(data.get("version"), int)
+        or isinstance(data.get("version"), bool)
+        or not isinstance(packages, list)
+        or not all(isinstance(p, dict) for p in packages)
+    ):
+        raise StagesmithError(
+            f"{lock}: not a uv lock file (no integer 'version', or 'package' is not a list of"
+            " tables); run `uv lock` again"
+        )
+
+
 def _poetry_lock_pins(lock: Path, warnings: list[str]) -> list[str]:
     """``name==version`` of every package in poetry.lock, for pip's ``-c`` (constraints).
 
@@ -636,6 +672,8 @@ def _poetry_lock_pins(lock: Path, warnings: list[str]) -> list[str]:
         data = tomllib.loads(lock.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise StagesmithError(f"{lock}: malformed TOML ({exc})") from exc
+    except OSError as exc:
+        raise StagesmithError(f"{lock}: cannot read ({exc})") from exc
     pins: list[str] = []
     for pkg in data.get("package") or []:
         if not isinstance(pkg, dict) or not pkg.get("name") or not pkg.get("version"):
