@@ -290,3 +290,42 @@ def test_broken_template_is_one_error(tmp_path: Path, body: bytes, needle: str) 
     proc = _run("req/requirements.txt", "--template", "bad.j2", "-o", "Dockerfile", cwd=root)
     _refused(proc, "bad.j2", needle)
     assert _files(root) == before
+
+
+# 4. env: {PATH: ...} keeps the interpreter's bin directory first
+
+
+def _final_env(text: str, key: str) -> str:
+    """The value ``key`` has in the last stage, as BuildKit's parser reads the ENV lines."""
+    value = ""
+    for cmd in dockerfile.parse_string(text):
+        if cmd.cmd.upper() == "FROM":
+            value = ""
+        elif cmd.cmd.upper() == "ENV":
+            pairs = list(cmd.value)
+            for name, val in zip(pairs[::2], pairs[1::2], strict=True):
+                if name == key:
+                    value = val.strip("\"")
+    return value
+
+
+@pytest.mark.parametrize(
+    ("mode", "bin_dir"),
+    [("requirements", "/opt/venv/bin"), ("full-env", "/opt/env/bin"),
+     ("export-explicit", "/opt/env/bin")],
+)  # fmt: skip
+def test_env_path_keeps_the_interpreter_first(tmp_path: Path, mode: str, bin_dir: str) -> None:
+    (tmp_path / "conda-lock.txt").write_text("@EXPLICIT\n")
+    env = _env(tmp_path, ENV_HEAD + f"deploy: {{mode: {mode}}}\nenv: {{PATH: /custom/bin}}\n")
+    proc = _run(env.name, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert _final_env(proc.stdout, "PATH") == f"{bin_dir}:/custom/bin"
+    assert _lint_errors(proc.stdout) == []
+
+
+def test_env_path_may_extend_the_base_path(tmp_path: Path) -> None:
+    env = _env(tmp_path, ENV_HEAD + "env: {PATH: '/custom/bin:$PATH', OTHER: '$PATH'}\n")
+    proc = _run(env.name, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert 'PATH="/opt/venv/bin:/custom/bin:$PATH"' in proc.stdout
+    assert 'OTHER="\\$PATH"' in proc.stdout  # only PATH expands; other values stay literal

@@ -79,17 +79,36 @@ PRUNE_TESTS = ("numpy", "scipy", "sklearn", "pandas", "matplotlib", "statsmodels
 _SHELL_CHARS = re.compile(r"[|&;<>()$`\\\n*?~]")
 
 
-def env_args(env: dict[str, str]) -> str:
-    """``K="v"`` pairs for one ``ENV`` line: Dockerfile double quotes, ``\\ " $`` escaped."""
-    out = []
-    for key, value in sorted(env.items()):
-        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
-            raise StagesmithError(f"env: {key!r} is not a valid environment variable name")
-        if "\n" in value or "\r" in value:
-            raise StagesmithError(f"env: the value of {key} spans several lines")
-        quoted = value.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$")
-        out.append(f'{key}="{quoted}"')
+def _env_word(key: str, value: str) -> str:
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
+        raise StagesmithError(f"env: {key!r} is not a valid environment variable name")
+    if "\n" in value or "\r" in value:
+        raise StagesmithError(f"env: the value of {key} spans several lines")
+    return value.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$")
+
+
+def env_args(env: dict[str, str], bin_dir: str | None = None) -> str:
+    """``K="v"`` pairs for one ``ENV`` line: Dockerfile double quotes, ``\\ " $`` escaped.
+
+    With ``bin_dir`` (the venv's or the environment's ``bin``) ``PATH`` is left out: it is
+    :func:`env_path`'s, the ``PATH=`` the template writes itself.
+    """
+    out = [f'{key}="{_env_word(key, value)}"' for key, value in sorted(env.items())
+           if not (bin_dir is not None and key == "PATH")]  # fmt: skip
     return " ".join(out)
+
+
+def env_path(env: dict[str, str], bin_dir: str) -> str:
+    """The runtime's ``PATH=`` word: ``bin_dir`` first, so ``CMD ["python", ...]`` finds the
+    interpreter. ``env: {PATH: /custom/bin}`` gives ``/opt/venv/bin:/custom/bin`` (the
+    user's PATH, after the venv); ``$PATH``/``${PATH}`` in it is the base image's PATH."""
+    if "PATH" not in env:
+        return f"{bin_dir}:$PATH"
+    quoted = _env_word("PATH", env["PATH"])
+    quoted = re.sub(r"\\\$(?:\{PATH\}|PATH(?![A-Za-z0-9_]))", "$PATH", quoted)
+    if quoted.split(":")[0] != bin_dir:
+        quoted = f"{bin_dir}:{quoted}" if quoted else bin_dir
+    return f'"{quoted}"'
 
 
 class Pairing(BaseModel):
@@ -319,7 +338,8 @@ def plan(
             "dev_args": " ".join(shlex.quote(d) for d in spec.dev_packages),
             "dev_requirements": spec.dev_requirements,
             "env": spec.env,
-            "env_args": env_args(spec.env),
+            "env_args": env_args(spec.env, "/opt/venv/bin"),
+            "env_path": env_path(spec.env, "/opt/venv/bin"),
             "entry": entry,
             "tests": spec.has_tests,
             "uid": uid,
@@ -582,7 +602,9 @@ def _plan_conda(
                 "pip_files": pip_files,
                 "runtime_packages": [d for d in spec.conda_packages if d not in spec.build_only],
                 "runtime_apt": libs, "shell": shell,
-                "env": spec.env, "env_args": env_args(spec.env), "entry": spec.entry or ["python"], "uid": uid, "single": single},
+                "env": spec.env, "env_args": env_args(spec.env, "/opt/env/bin"),
+                "env_path": env_path(spec.env, "/opt/env/bin"),
+                "entry": spec.entry or ["python"], "uid": uid, "single": single},
         labels={"org.opencontainers.image.title": spec.name, **spec.labels},
         dockerignore=[".git", "**/__pycache__", "Dockerfile*", ".dockerignore"],
     )  # fmt: skip
@@ -627,7 +649,8 @@ def plan_conda_pack(
         params={"name": spec.name, "kind": "conda-pack", "mode": "tarball",
                 "tarball": spec.source, "tarball_args": shlex.quote("/app/" + spec.source),
                 "conda_unpack": spec.conda_unpack, "runtime_apt": libs, "shell": shell,
-                "env": spec.env, "env_args": env_args(spec.env),
+                "env": spec.env, "env_args": env_args(spec.env, "/opt/env/bin"),
+                "env_path": env_path(spec.env, "/opt/env/bin"),
                 "entry": spec.entry or ["python"], "uid": uid},
         labels={"org.opencontainers.image.title": spec.name},
         dockerignore=[".git", "**/__pycache__", "Dockerfile*", ".dockerignore"],
