@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from stagesmith.errors import StagesmithError
+from stagesmith.spec.python import read_project
+
 
 def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
@@ -279,3 +282,30 @@ def test_minimal_uv_lock_is_accepted(tmp_path: Path) -> None:
     (tmp_path / "p/uv.lock").write_text('version = 1\n[[package]]\nname = "x"\nversion = "0"\n')
     text, _ = _generated(tmp_path, "p")
     assert "uv sync --frozen" in text
+
+
+# 7. a directory with only a conda environment file
+
+
+@pytest.mark.parametrize("name", ["environment.yaml", "environment.yml"])
+def test_directory_with_only_an_env_file_is_planned_from_it(tmp_path: Path, name: str) -> None:
+    (tmp_path / "p").mkdir()
+    (tmp_path / "p" / name).write_text("name: svc\ndependencies: [python=3.12, flask=3.0]\n")
+    text, _ = _generated(tmp_path, "p")
+    assert f"detected from {name}" in text and "FROM python:3.12 AS deps" in text
+    proc = _run("plan", "p", cwd=tmp_path)
+    assert proc.returncode == 0 and f"(detected from {name})" in proc.stdout, proc.stderr
+
+
+def test_env_file_next_to_requirements_is_named_in_a_warning(tmp_path: Path) -> None:
+    (tmp_path / "p").mkdir()
+    (tmp_path / "p/environment.yml").write_text("name: svc\ndependencies: [flask]\n")
+    (tmp_path / "p/requirements.txt").write_text("requests\n")
+    text, err = _generated(tmp_path, "p")
+    assert "detected from requirements.txt" in text
+    assert "both environment.yml and requirements.txt: planned from requirements.txt" in err
+
+
+def test_empty_directory_error_names_the_env_files(tmp_path: Path) -> None:
+    with pytest.raises(StagesmithError, match=r"environment\.yml or environment\.yaml"):
+        read_project(tmp_path)

@@ -108,8 +108,21 @@ def is_build_only(name: str) -> bool:
     return low in BUILD_ONLY or low.endswith("-dev") or low.endswith("-devel")
 
 
+#: Conda environment files a project directory is planned from, first found wins (when it has
+#: neither pyproject.toml nor requirements.txt).
+ENV_FILES = ("environment.yml", "environment.yaml")
+
+
 def detect(root: Path) -> bool:
-    return any((root / n).is_file() for n in ("pyproject.toml", "requirements.txt", "setup.py"))
+    return any(
+        (root / n).is_file()
+        for n in ("pyproject.toml", "requirements.txt", "setup.py", *ENV_FILES)
+    )
+
+
+def env_file(root: Path) -> Path | None:
+    """The conda environment file of a project directory, if it has one."""
+    return next((root / n for n in ENV_FILES if (root / n).is_file()), None)
 
 
 def _minor_fits(minor: str, sets: list[SpecifierSet]) -> bool:
@@ -478,6 +491,22 @@ def read_project(root: Path, requirements: Path | None = None) -> PythonSpec:
         raise StagesmithError(f"{root}: not a directory")
     req = requirements or (root / "requirements.txt")
     pyproject = root / "pyproject.toml"
+    conda_env = env_file(root) if requirements is None else None
+    if conda_env is not None and not pyproject.is_file() and not req.is_file():
+        spec = read_conda(conda_env)
+        spec.source = conda_env.name
+        others = [n for n in ENV_FILES if n != conda_env.name and (root / n).is_file()]
+        if others:
+            spec.warnings.append(f"{root}: both {conda_env.name} and {others[0]}: planned from"
+                                 f" {conda_env.name} (give --file {root / others[0]} for the"
+                                 " other)")  # fmt: skip
+        return spec
+    if conda_env is not None:
+        used = "pyproject.toml" if pyproject.is_file() else req.name
+        spec_note = (f"{root}: both {conda_env.name} and {used}: planned from {used}"
+                     f" (give --file {conda_env} to plan from the conda environment)")  # fmt: skip
+    else:
+        spec_note = None
     if requirements is None and pyproject.is_file():
         try:
             data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
@@ -582,7 +611,12 @@ def read_project(root: Path, requirements: Path | None = None) -> PythonSpec:
             spec.dev_requirements = "requirements-dev.txt"
             spec.dev_source = "requirements-dev.txt"
     else:
-        raise StagesmithError(f"{root}: no pyproject.toml or requirements.txt found")
+        raise StagesmithError(
+            f"{root}: no pyproject.toml, requirements.txt, environment.yml or environment.yaml"
+            " found"
+        )
+    if spec_note is not None:
+        spec.warnings.append(spec_note)
     _project_facts(spec, root)
     return spec
 
