@@ -329,3 +329,14 @@ def test_env_path_may_extend_the_base_path(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert 'PATH="/opt/venv/bin:/custom/bin:$PATH"' in proc.stdout
     assert 'OTHER="\\$PATH"' in proc.stdout  # only PATH expands; other values stay literal
+
+
+def test_env_path_is_explained_by_plan(tmp_path: Path) -> None:
+    env = _env(tmp_path, ENV_HEAD + "env: {PATH: /custom/bin}\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "stagesmith", "plan", env.name, "--json"],
+        capture_output=True, text=True, cwd=tmp_path,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    decisions = {d["key"]: d["value"] for d in json.loads(proc.stdout)["decisions"]}
+    assert decisions["env PATH"] == "/opt/venv/bin:/custom/bin"

@@ -411,10 +411,18 @@ def plan(
                   "no dev group, [project.optional-dependencies].dev or requirements-dev.txt;"
                   " the development target is the builder plus bash")  # fmt: skip
     _set_health(result, spec, health_cmd, health_url, pair.shell)
+    _decide_path(result, spec)
     result.warnings += spec.warnings + notes
     if spec.kind != "requirements" and not spec.lock and not installed:
         result.warnings.append(f"{spec.source}: no packages to install; the venv stays empty")
     return result
+
+
+def _decide_path(result: EcoPlan, spec: PythonSpec) -> None:
+    if "PATH" in spec.env:
+        result.decide("env PATH", result.params["env_path"].strip('"'),
+                      f"{spec.source}: env PATH, after the interpreter's bin directory so"
+                      " CMD still finds python ($PATH in it is the base image's PATH)")  # fmt: skip
 
 
 def _project_install(spec: PythonSpec) -> str | None:
@@ -612,6 +620,7 @@ def _plan_conda(
     if libs:
         result.decide("runtime-apt", " ".join(libs), "declared")
     _set_health(result, spec, health_cmd, health_url, shell)
+    _decide_path(result, spec)
     result.warnings += spec.warnings
     return result
 
@@ -664,5 +673,6 @@ def plan_conda_pack(
     if libs:
         result.decide("runtime-apt", " ".join(libs), "declared")
     _set_health(result, spec, health_cmd, health_url, shell)
+    _decide_path(result, spec)
     result.warnings += spec.warnings
     return result
