@@ -309,3 +309,33 @@ def test_env_file_next_to_requirements_is_named_in_a_warning(tmp_path: Path) -> 
 def test_empty_directory_error_names_the_env_files(tmp_path: Path) -> None:
     with pytest.raises(StagesmithError, match=r"environment\.yml or environment\.yaml"):
         read_project(tmp_path)
+
+
+# 8. conda's standard ``variables:`` key
+
+
+def test_conda_variables_become_env(tmp_path: Path) -> None:
+    env = _env(tmp_path, "name: x\ndependencies: [flask]\nvariables: {MODE: prod, N: 3}\n"
+               "env: {LOG: debug}\n")  # fmt: skip
+    text, err = _generated(tmp_path, "--file", env)
+    assert 'LOG="debug" MODE="prod" N="3"' in text
+    assert "unknown key" not in err
+
+
+def test_conda_variables_conflicting_with_env_warn(tmp_path: Path) -> None:
+    env = _env(tmp_path, "name: x\ndependencies: [flask]\nvariables: {MODE: a}\nenv: {MODE: b}\n")
+    text, err = _generated(tmp_path, "--file", env)
+    assert 'MODE="b"' in text and "MODE is in both 'variables' and 'env'" in err
+
+
+@pytest.mark.parametrize(
+    ("body", "needle"),
+    [("variables: {'MY VAR': 1}", "'MY VAR' is not a valid environment variable name"),
+     ("variables: {A: [1]}", "variables: A must be a string"),
+     ("variables: {A: null}", "variables: A has no value"),
+     ("variables: [A]", "'variables' must be a mapping"),
+     ('variables: {A: "x\\ny"}', "spans several lines")],
+)  # fmt: skip
+def test_bad_conda_variables_are_refused(tmp_path: Path, body: str, needle: str) -> None:
+    env = _env(tmp_path, f"name: x\ndependencies: [flask]\n{body}\n")
+    _refused(tmp_path, "--file", env, needles=(needle,))

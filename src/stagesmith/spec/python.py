@@ -22,7 +22,7 @@ from stagesmith.errors import StagesmithError
 
 MODES = ("requirements", "full-env", "tarball", "export-explicit")
 KNOWN_KEYS = {
-    "name", "channels", "dependencies", "deploy", "labels", "env", "prefix",
+    "name", "channels", "dependencies", "deploy", "labels", "env", "variables", "prefix",
     "builder_base", "runtime_base", "builder-base", "runtime-base", "runtime_apt",
     "runtime-apt", "health_cmd", "health_url",
 }  # fmt: skip
@@ -251,6 +251,17 @@ def _str_map(value: Any, key: str, path: Path) -> dict[str, str]:
     return out
 
 
+def _env_vars(data: dict[str, Any], path: Path, warnings: list[str]) -> dict[str, str]:
+    """``env:`` and conda's own ``variables:`` (what ``conda env config vars`` sets), merged;
+    ``env:`` wins for a name in both."""
+    variables = _str_map(data.get("variables"), "variables", path)
+    env = _str_map(data.get("env"), "env", path)
+    for key in sorted(variables.keys() & env.keys()):
+        if variables[key] != env[key]:
+            warnings.append(f"{path.name}: {key} is in both 'variables' and 'env'; using env's")
+    return {**variables, **env}
+
+
 def _opt_str(data: dict[str, Any], keys: tuple[str, ...], path: Path) -> str | None:
     """A string-valued key (first of its spellings present); a list or mapping is an error."""
     for key in keys:
@@ -363,7 +374,7 @@ def read_conda(path: Path) -> PythonSpec:
         pip_packages=pip,
         build_only=[d for d in conda if is_build_only(_conda_name(d))],
         labels=_str_map(data.get("labels"), "labels", path),
-        env=_str_map(data.get("env"), "env", path),
+        env=_env_vars(data, path, warnings),
         runtime_apt=_apt_list(data, path),
         builder_base=_opt_str(data, ("builder_base", "builder-base"), path),
         runtime_base=_opt_str(data, ("runtime_base", "runtime-base"), path),
