@@ -121,6 +121,7 @@ def test_empty_dir_and_readme_only_are_one_clear_error(command: str, tmp_path: P
     empty.mkdir()
     line = _one_error_line(stagesmith(command, str(empty)))
     assert "no go.mod, Cargo.toml, pom.xml, build.gradle, package.json" in line
+    assert "environment.yml" in line  # a conda project is found by its env file too
     readme = tmp_path / "readme"
     readme.mkdir()
     (readme / "README.md").write_text("# just words\n")

@@ -224,7 +224,8 @@ def test_user_template_overrides_and_includes_fragments(tmp_path: Path) -> None:
 
 def test_broken_template_is_one_clean_error(tmp_path: Path) -> None:
     (tmp_path / "go.Dockerfile.j2").write_text("{{ plan.nope.deeper }}")
-    with pytest.raises(StagesmithError, match=r"template go\.Dockerfile\.j2"):
+    # the message names the template by its path, and says what went wrong in it
+    with pytest.raises(StagesmithError, match=r"template \S*/go\.Dockerfile\.j2: .*nope"):
         render(plan_project(APPS / "go-hello"), tmp_path)
 
 

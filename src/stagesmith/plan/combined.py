@@ -334,8 +334,8 @@ def plan_project(
         return plan_python(root, images, options)
     hint = _nested_projects(root)
     raise StagesmithError(
-        f"{root}: no go.mod, Cargo.toml, pom.xml, build.gradle, package.json, pyproject.toml "
-        "or requirements.txt found"
+        f"{root}: no go.mod, Cargo.toml, pom.xml, build.gradle, package.json, pyproject.toml, "
+        "requirements.txt or environment.yml/.yaml found"
         + (f"; found {', '.join(hint)}: give that directory as PATH" if hint else "")
     )
 
