@@ -125,7 +125,7 @@ def test_empty_dir_and_readme_only_are_one_clear_error(command: str, tmp_path: P
     readme = tmp_path / "readme"
     readme.mkdir()
     (readme / "README.md").write_text("# just words\n")
-    assert "requirements.txt found" in _one_error_line(stagesmith(command, str(readme)))
+    assert "environment.yml/.yaml found" in _one_error_line(stagesmith(command, str(readme)))
 
 
 def test_frontend_only_repository_points_at_the_directory(tmp_path: Path) -> None:
