@@ -339,3 +339,20 @@ def test_conda_variables_conflicting_with_env_warn(tmp_path: Path) -> None:
 def test_bad_conda_variables_are_refused(tmp_path: Path, body: str, needle: str) -> None:
     env = _env(tmp_path, f"name: x\ndependencies: [flask]\n{body}\n")
     _refused(tmp_path, "--file", env, needles=(needle,))
+
+
+def test_export_explicit_says_when_the_lock_is_missing(tmp_path: Path) -> None:
+    """export-explicit installs conda-lock.txt from the env file's directory: generating
+    before it exists works (CI may write it), with a warning naming it and the conda list the
+    mode does not read; once the lock is there, no such warning."""
+    env = _env(
+        tmp_path,
+        "name: a\ndependencies: [python=3.11, numpy]\ndeploy: {mode: export-explicit}\n",
+    )
+    text, err = _generated(tmp_path, "--file", env)
+    assert "COPY conda-lock.txt /tmp/explicit.txt" in text
+    assert "conda-lock.txt, which does not exist yet" in err
+    assert "conda dependencies are not read" in err
+    (tmp_path / "conda-lock.txt").write_text("@EXPLICIT\n")
+    _, err = _generated(tmp_path, "--file", env)
+    assert "does not exist yet" not in err

@@ -617,6 +617,20 @@ def _plan_conda(
         dockerignore=[".git", "**/__pycache__", "Dockerfile*", ".dockerignore"],
     )  # fmt: skip
     result.decide("mode", spec.mode, f"{spec.source}: deploy.mode")
+    if spec.mode == "export-explicit" and root is not None:
+        # the lock is what gets installed; generating before it exists is fine (CI may make
+        # it), but the build needs it next to the env file, so say so now, not at build time
+        if not (root / "conda-lock.txt").is_file():
+            result.warnings.append(
+                f"{spec.source}: export-explicit installs {root / 'conda-lock.txt'}, which does "
+                "not exist yet; write it with `micromamba env export --explicit > "
+                "conda-lock.txt` (or conda-lock --kind explicit) before building"
+            )
+        if spec.conda_packages:
+            result.warnings.append(
+                f"{spec.source}: export-explicit installs exactly what conda-lock.txt lists; "
+                "the env file's conda dependencies are not read in this mode (pip: entries are)"
+            )
     if libs:
         result.decide("runtime-apt", " ".join(libs), "declared")
     _set_health(result, spec, health_cmd, health_url, shell)
