@@ -413,7 +413,7 @@ def plan(
     _set_health(result, spec, health_cmd, health_url, pair.shell)
     _decide_path(result, spec)
     result.warnings += spec.warnings + notes
-    if spec.kind != "requirements" and not spec.lock and not installed:
+    if spec.kind != "requirements" and not spec.lock and not installed and spec.deps_known:
         result.warnings.append(f"{spec.source}: no packages to install; the venv stays empty")
     return result
 
@@ -609,6 +609,7 @@ def _plan_conda(
                 "pip_args": " ".join(shlex.quote(d) for d in pip_args),
                 "pip_files": pip_files,
                 "runtime_packages": [d for d in spec.conda_packages if d not in spec.build_only],
+                "build_only": [d for d in spec.conda_packages if d in spec.build_only],
                 "runtime_apt": libs, "shell": shell,
                 "env": spec.env, "env_args": env_args(spec.env, "/opt/env/bin"),
                 "env_path": env_path(spec.env, "/opt/env/bin"),
