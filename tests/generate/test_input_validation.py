@@ -356,3 +356,76 @@ def test_export_explicit_says_when_the_lock_is_missing(tmp_path: Path) -> None:
     (tmp_path / "conda-lock.txt").write_text("@EXPLICIT\n")
     _, err = _generated(tmp_path, "--file", env)
     assert "does not exist yet" not in err
+
+
+# poetry constraints (QA pass)
+
+_POETRY_HEAD = '[tool.poetry]\nname = "svc"\nversion = "0.1.0"\n\n'
+
+
+def _poetry(tmp_path: Path, deps: str, extra: str = "") -> Path:
+    (tmp_path / "pyproject.toml").write_text(
+        f'{_POETRY_HEAD}[tool.poetry.dependencies]\npython = "^3.11"\n{deps}\n{extra}'
+    )
+    return tmp_path
+
+
+def test_poetry_or_constraint_is_one_range_when_contiguous(tmp_path: Path) -> None:
+    """``^1.2 || ^2.0`` is each alternative translated and joined (``>=1.2,<3``), never the
+    half-translated ``a16>=1.2 || ^2.0,<2`` pip cannot read."""
+    _poetry(tmp_path, 'a16 = "^1.2 || ^2.0"\nb = {version = "^0.2 | ^0.3"}')
+    assert read_project(tmp_path).pip_packages == ["a16>=1.2,<3", "b>=0.2,<0.4"]
+    text, _ = _generated(tmp_path, str(tmp_path))
+    assert "'a16>=1.2,<3'" in text and "||" not in text
+
+
+def test_poetry_or_constraint_with_a_gap_is_refused(tmp_path: Path) -> None:
+    _poetry(tmp_path, 'a16 = "^1.0 || ^3.0"')
+    _refused(tmp_path, str(tmp_path), needles=("a16", "PEP 440 cannot express", "poetry.lock"))
+
+
+def test_poetry_or_constraint_with_a_gap_is_left_to_the_lock_pins(tmp_path: Path) -> None:
+    """With a poetry.lock, the locked version is what pip installs (a constraint): the name is
+    required without a version, and the pin wins."""
+    _poetry(tmp_path, 'a16 = "^1.0 || ^3.0"')
+    (tmp_path / "poetry.lock").write_text(
+        '[[package]]\nname = "a16"\nversion = "3.1.0"\n\n[metadata]\ncontent-hash = "x"\n'
+    )
+    spec = read_project(tmp_path)
+    assert spec.pip_packages == ["a16"] and spec.poetry_pins == ["a16==3.1.0"]
+    text, err = _generated(tmp_path, str(tmp_path))
+    assert "a16==3.1.0" in text and "-c /tmp/poetry-lock.txt" in text
+    assert "its version comes from poetry.lock" in err
+
+
+def test_poetry_python_restriction_becomes_a_marker(tmp_path: Path) -> None:
+    _poetry(
+        tmp_path,
+        'a9 = {version = "^1.0", python = "<3.11"}\n'
+        'a10 = {version = "^2.0", python = "^3.8", markers = "sys_platform == \'linux\'"}\n'
+        'a11 = {version = "1.5", python = "<3.9 || >=3.12.1"}',
+    )
+    assert read_project(tmp_path).pip_packages == [
+        'a9>=1.0,<2; python_version < "3.11"',
+        'a10>=2.0,<3; (python_version >= "3.8" and python_version < "4")'
+        " and (sys_platform == 'linux')",
+        'a11==1.5; python_version < "3.9" or python_full_version >= "3.12.1"',
+    ]
+    text, _ = _generated(tmp_path, str(tmp_path))
+    assert """'a9>=1.0,<2; python_version < "3.11"'""" in text
+
+
+def test_poetry_bad_python_restriction_is_refused(tmp_path: Path) -> None:
+    _poetry(tmp_path, 'a9 = {version = "^1.0", python = ">>3"}')
+    _refused(tmp_path, str(tmp_path), needles=("a9", "'>>3'"))
+
+
+def test_poetry_private_source_is_warned_about(tmp_path: Path) -> None:
+    _poetry(
+        tmp_path,
+        'a = {version = "^1.0", source = "private"}\nb = {version = "^1.0", source = "other"}',
+        '\n[[tool.poetry.source]]\nname = "private"\nurl = "https://pkgs.example.com/simple"\n',
+    )
+    _, err = _generated(tmp_path, str(tmp_path))
+    assert "poetry dependency a comes from source 'private' (https://pkgs.example.com/simple)" in err
+    assert "poetry dependency b comes from source 'other', but" in err

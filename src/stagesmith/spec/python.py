@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import InvalidVersion, Version
 from pydantic import BaseModel, Field
 
 from stagesmith.errors import StagesmithError
@@ -546,10 +547,18 @@ def read_project(root: Path, requirements: Path | None = None) -> PythonSpec:
         if not isinstance(poetry, dict) or not isinstance(poetry.get("dependencies") or {}, dict):
             raise StagesmithError(f"{pyproject}: [tool.poetry.dependencies] must be a table")
         if not project and poetry:
-            spec.pip_packages, rp = _poetry_dependencies(poetry, spec.warnings)
+            spec.pip_packages, rp = _poetry_dependencies(
+                poetry, spec.warnings, locked=(root / "poetry.lock").is_file()
+            )
             for dep in spec.pip_packages:
                 check_requirement(dep, f"{pyproject}: [tool.poetry.dependencies]")
-            rp = _poetry_version(rp) if rp else rp  # ``^3.11`` -> ``>=3.11,<4``
+            try:
+                rp = _poetry_version(rp) if rp else rp  # ``^3.11`` -> ``>=3.11,<4``
+            except _NoPep440:
+                raise StagesmithError(
+                    f"{pyproject}: [tool.poetry.dependencies] python = {str(rp)!r}: PEP 440"
+                    " cannot express these alternatives (their versions are not one range)"
+                ) from None
             scripts = poetry.get("scripts") or {}
             if scripts:
                 spec.entry = [next(iter(scripts))]
@@ -678,7 +687,11 @@ def _dev_dependencies(spec: PythonSpec, data: dict[str, Any], root: Path) -> Non
         spec.dev_packages = _dependency_group(groups, "dev")
         spec.dev_source = "[dependency-groups].dev"
     elif isinstance(poetry_dev, dict) and poetry_dev:
-        spec.dev_packages, _ = _poetry_dependencies({"dependencies": poetry_dev}, spec.warnings)
+        spec.dev_packages, _ = _poetry_dependencies(
+            {"dependencies": poetry_dev, "source": poetry.get("source")},
+            spec.warnings,
+            locked=(root / "poetry.lock").is_file(),
+        )
         spec.dev_source = "poetry dev group"
     elif (root / "requirements-dev.txt").is_file():
         spec.dev_requirements = "requirements-dev.txt"
@@ -735,14 +748,14 @@ def _poetry_lock_pins(lock: Path, warnings: list[str]) -> list[str]:
     return sorted(pins)
 
 
-def _poetry_version(spec: Any) -> str:
-    """Poetry constraint → PEP 440: ``^1.2.3`` → ``>=1.2.3,<2.0.0``, ``~1.2`` → ``>=1.2,<1.3``."""
-    text = str(spec).strip()
-    if text in ("", "*"):
-        return ""
+def _poetry_one(text: str) -> str:
+    """One poetry alternative (no ``||``) → PEP 440: ``^1.2.3`` → ``>=1.2.3,<2.0.0``,
+    ``~1.2`` → ``>=1.2,<1.3``, ``1.2`` → ``==1.2``; PEP 440 operators are kept."""
     parts: list[str] = []
     for item in text.split(","):
         item = item.strip()
+        if item in ("", "*"):
+            continue
         if item[:1] in ("^", "~") and item[1:2] != "=":
             base = item[1:].strip()
             nums = [int(n) for n in re.findall(r"\d+", base)[:3]] or [0]
@@ -760,9 +773,103 @@ def _poetry_version(spec: Any) -> str:
     return ",".join(parts)
 
 
-def _poetry_dependencies(poetry: dict[str, Any], warnings: list[str]) -> tuple[list[str], Any]:
-    """``[tool.poetry.dependencies]`` as PEP 508 requirements, and the python constraint."""
+class _NoPep440(ValueError):
+    """A poetry ``||`` constraint whose alternatives are not one contiguous version range."""
+
+
+def _interval(spec: str) -> tuple[Any, bool, Any, bool] | None:
+    """``spec`` (PEP 440, no ``||``) as (lower, inclusive, upper, inclusive), None bounds open;
+    None when it is not a plain range (``==1.*``, ``!=``, ``~=``)."""
+    low: tuple[Any, bool] = (None, True)
+    high: tuple[Any, bool] = (None, True)
+    for item in SpecifierSet(spec):
+        if item.operator not in (">=", ">", "<=", "<", "==") or "*" in item.version:
+            return None
+        try:
+            ver = Version(item.version)
+        except InvalidVersion:
+            return None
+        if item.operator in (">=", ">", "=="):
+            incl = item.operator != ">"
+            if low[0] is None or ver > low[0] or (ver == low[0] and not incl):
+                low = (ver, incl)
+        if item.operator in ("<=", "<", "=="):
+            incl = item.operator != "<"
+            if high[0] is None or ver < high[0] or (ver == high[0] and not incl):
+                high = (ver, incl)
+    return low[0], low[1], high[0], high[1]
+
+
+def _union(alternatives: list[str]) -> str:
+    """PEP 440 alternatives as one range when their union is contiguous, else ``_NoPep440``."""
+    ranges = [_interval(a) for a in alternatives]
+    if any(r is None for r in ranges) or not ranges:
+        raise _NoPep440
+    key = [r for r in ranges if r is not None]
+    key.sort(key=lambda r: (r[0] is not None, r[0] or Version("0"), not r[1]))
+    low, low_incl, high, high_incl = key[0]
+    for lo, lo_incl, hi, hi_incl in key[1:]:
+        if high is not None and lo is not None and (
+            lo > high or (lo == high and not (lo_incl or high_incl))
+        ):
+            raise _NoPep440  # a gap between the ranges
+        if high is not None and (hi is None or hi > high or (hi == high and hi_incl)):
+            high, high_incl = hi, hi_incl
+    parts = []
+    if low is not None:
+        parts.append((">=" if low_incl else ">") + str(low))
+    if high is not None:
+        parts.append(("<=" if high_incl else "<") + str(high))
+    return ",".join(parts)
+
+
+def _poetry_alternatives(spec: Any) -> list[str]:
+    """A poetry constraint as PEP 440 alternatives (one per ``||``); ``[""]`` for any version."""
+    text = str(spec).strip()
+    return [_poetry_one(alt) for alt in re.split(r"\s*\|\|?\s*", text)] or [""]
+
+
+def _poetry_version(spec: Any) -> str:
+    """Poetry constraint → PEP 440: ``^1.2.3`` → ``>=1.2.3,<2.0.0``, ``~1.2`` → ``>=1.2,<1.3``;
+    ``^1.2 || ^2.0`` → ``>=1.2,<3`` (``_NoPep440`` when the alternatives leave a gap)."""
+    alternatives = _poetry_alternatives(spec)
+    if len(alternatives) == 1 or "" in alternatives:
+        return alternatives[0] if len(alternatives) == 1 else ""
+    return _union(alternatives)
+
+
+def _python_marker(spec: Any) -> str:
+    """A poetry ``python = "..."`` restriction as a PEP 508 marker (``python_version < "3.11"``)."""
+    alternatives = []
+    for alt in _poetry_alternatives(spec):
+        terms = []
+        for item in SpecifierSet(alt):
+            var = "python_full_version" if item.version.count(".") >= 2 else "python_version"
+            terms.append(f'{var} {item.operator} "{item.version}"')
+        if not terms:
+            return ""  # any Python
+        alternatives.append(" and ".join(terms))
+    if len(alternatives) == 1:
+        return alternatives[0]
+    return " or ".join(f"({a})" if " and " in a else a for a in alternatives)
+
+
+def _poetry_dependencies(
+    poetry: dict[str, Any], warnings: list[str], locked: bool = False
+) -> tuple[list[str], Any]:
+    """``[tool.poetry.dependencies]`` as PEP 508 requirements, and the python constraint.
+
+    ``locked``: a poetry.lock pins the versions, so a constraint PEP 440 cannot express is left
+    to the lock (the requirement is the name alone) instead of refused.
+    """
     deps = poetry.get("dependencies") or {}
+    sources = poetry.get("source") or []
+    urls = {
+        str(s.get("name")): str(s.get("url"))
+        for s in (sources if isinstance(sources, list) else [])
+        if isinstance(s, dict) and s.get("name") and s.get("url")
+    }
+    where = "pyproject.toml: [tool.poetry.dependencies]"
     out: list[str] = []
     python = None
     for name, value in deps.items():
@@ -777,20 +884,58 @@ def _poetry_dependencies(poetry: dict[str, Any], warnings: list[str]) -> tuple[l
                                 " only version constraints are supported")  # fmt: skip
                 continue
             extras = value.get("extras") or []
-            req = (
-                name
-                + (f"[{','.join(extras)}]" if extras else "")
-                + _poetry_version(value["version"])
-            )
-            if value.get("markers"):
-                req += f"; {value['markers']}"
-            out.append(req)
+            constraint = value["version"]
         elif isinstance(value, list):
             warnings.append(f"pyproject.toml: poetry dependency {name} has several constraints;"
                             " installed without a version")  # fmt: skip
             out.append(name)
+            continue
         else:
-            out.append(name + _poetry_version(value))
+            extras, constraint = [], value
+        try:
+            version = _poetry_version(constraint)
+        except _NoPep440:
+            if not locked:
+                raise StagesmithError(
+                    f"{where}: {name} = {str(constraint)!r}: PEP 440 cannot express these"
+                    " alternatives (their versions are not one range); give one range, or add"
+                    " a poetry.lock (`poetry lock`), whose pins are used when present"
+                ) from None
+            warnings.append(f"pyproject.toml: poetry dependency {name} {str(constraint)!r} is"
+                            " not one PEP 440 range; its version comes from poetry.lock")  # fmt: skip
+            version = ""
+        except InvalidSpecifier:
+            raise StagesmithError(
+                f"{where}: {name} = {str(constraint)!r} is not a version constraint"
+            ) from None
+        req = name + (f"[{','.join(extras)}]" if extras else "") + version
+        markers = []
+        if isinstance(value, dict):
+            if value.get("python") is not None:
+                try:
+                    py = _python_marker(value["python"])
+                except (InvalidSpecifier, _NoPep440):
+                    raise StagesmithError(
+                        f"{where}: {name}: python = {str(value['python'])!r} is not a version"
+                        " constraint"
+                    ) from None
+                if py:
+                    markers.append(py)
+            if value.get("markers"):
+                markers.append(str(value["markers"]))
+            if value.get("source"):
+                source = str(value["source"])
+                url = f" ({urls[source]})" if source in urls else ""
+                warnings.append(
+                    f"pyproject.toml: poetry dependency {name} comes from source"
+                    f" {source!r}{url}, but pip is given no index but PyPI; add that index"
+                    " (pip's --extra-index-url, PIP_EXTRA_INDEX_URL) or the build may fail"
+                )
+        if len(markers) == 1:
+            req += f"; {markers[0]}"
+        elif markers:
+            req += "; " + " and ".join(f"({m})" for m in markers)
+        out.append(req)
     return out, python
 
 
