@@ -429,3 +429,73 @@ def test_poetry_private_source_is_warned_about(tmp_path: Path) -> None:
     _, err = _generated(tmp_path, str(tmp_path))
     assert "poetry dependency a comes from source 'private' (https://pkgs.example.com/simple)" in err
     assert "poetry dependency b comes from source 'other', but" in err
+
+
+# requirements.txt local paths (QA pass)
+
+
+@pytest.mark.parametrize("line", ["./mylib", "mylib/", "mylib/sub", "-e .", "--editable=.",
+                                  "--editable .", "-e./mylib"])  # fmt: skip
+def test_requirements_project_paths_are_refused_alike(tmp_path: Path, line: str) -> None:
+    """``mylib/`` is as much a project path as ``./mylib``, and ``--editable=.`` as ``-e .``:
+    each is the same clear error (the project is copied after the dependencies)."""
+    (tmp_path / "mylib").mkdir()
+    (tmp_path / "requirements.txt").write_text(f"flask\n{line}\n")
+    _refused(tmp_path, str(tmp_path), needles=(repr(line), "installs from the project's own files"))
+
+
+@pytest.mark.parametrize("line", ["--find-links ./wheels", "-f ./wheels", "-f./wheels",
+                                  "--find-links=wheels", "--find-links file:///w"])  # fmt: skip
+def test_requirements_local_find_links_is_refused(tmp_path: Path, line: str) -> None:
+    (tmp_path / "wheels").mkdir()
+    (tmp_path / "requirements.txt").write_text(f"{line}\nflask\n")
+    _refused(tmp_path, str(tmp_path), needles=(repr(line), "local directory of packages"))
+
+
+def test_requirements_find_links_url_and_vcs_lines_are_kept(tmp_path: Path) -> None:
+    (tmp_path / "requirements.txt").write_text(
+        "--find-links https://download.pytorch.org/whl/cpu\n"
+        "pkg @ https://example.com/pkg-1.0.tar.gz\nflask>=2; sys_platform == 'linux'\n"
+    )
+    assert read_project(tmp_path).pip_packages[0] == (
+        "--find-links https://download.pytorch.org/whl/cpu"
+    )
+    (tmp_path / "requirements.txt").write_text("-e git+https://example.com/x.git#egg=x\n")
+    _refused(tmp_path, str(tmp_path), needles=("editable VCS line",))
+
+
+@pytest.mark.parametrize("name", ["env.yaml", "env.yml"])
+def test_requirements_flag_with_a_conda_env_file_suggests_file(tmp_path: Path, name: str) -> None:
+    (tmp_path / name).write_text("name: x\ndependencies: [python=3.11, flask]\n")
+    _refused(tmp_path, "--requirements", name, needles=(name, "conda environment", "--file"))
+
+
+# conda names in requirements mode (QA pass)
+
+
+def test_conda_pytorch_variants_install_torch(tmp_path: Path) -> None:
+    env = _env(tmp_path, "name: x\ndependencies: [python=3.11, pytorch-cpu=2.3, pytorch-gpu]\n")
+    text, err = _generated(tmp_path, "--file", env)
+    assert "'torch==2.3.*'" in text and "pytorch-" not in text.split("pip install", 1)[1]
+    assert "conda 'pytorch-cpu' installed as PyPI 'torch'" in err
+
+
+def test_conda_only_metapackages_never_reach_pip(tmp_path: Path) -> None:
+    names = ["cpuonly", "nomkl", "mkl", "blas", "libblas", "_libgcc_mutex", "_openmp_mutex"]
+    env = _env(tmp_path, f"name: x\ndependencies: [python=3.11, flask, {', '.join(names)}]\n")
+    text, err = _generated(tmp_path, "--file", env)
+    installs = " ".join(line for line in text.splitlines() if "pip install" in line)
+    assert "flask" in installs
+    for name in names:
+        assert name not in installs and f"'{name}'" in err, name
+    assert "https://download.pytorch.org/whl/cpu" in err
+
+
+def test_conda_postgresql_and_libpq(tmp_path: Path) -> None:
+    """The server is not installed (a warning says so); libpq is the runtime's libpq5."""
+    env = _env(tmp_path, "name: x\ndependencies: [python=3.11, flask, postgresql=16, libpq]\n")
+    text, err = _generated(tmp_path, "--file", env)
+    installs = " ".join(line for line in text.splitlines() if "pip install" in line)
+    assert "postgresql" not in installs and "libpq" not in installs
+    assert "PostgreSQL database server, which is not installed" in err
+    assert "install -y --no-install-recommends libpq5" in text.split(" AS production", 1)[1]

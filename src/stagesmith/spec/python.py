@@ -363,6 +363,9 @@ def read_conda(path: Path) -> PythonSpec:
         version, vsource = picked, f"{path.name}: {dep}"
         warnings.append(f"{path.name}: '{dep}' does not name one Python version; using"
                         f" {picked} (write python=X.Y to choose)")  # fmt: skip
+    runtime_apt = _apt_list(data, path)
+    if mode == "requirements":
+        conda = _conda_only_dropped(conda, path, warnings, runtime_apt)
     spec = PythonSpec(
         kind="conda",
         source=path.name,
@@ -376,7 +379,7 @@ def read_conda(path: Path) -> PythonSpec:
         build_only=[d for d in conda if is_build_only(_conda_name(d))],
         labels=_str_map(data.get("labels"), "labels", path),
         env=_env_vars(data, path, warnings),
-        runtime_apt=_apt_list(data, path),
+        runtime_apt=runtime_apt,
         builder_base=_opt_str(data, ("builder_base", "builder-base"), path),
         runtime_base=_opt_str(data, ("runtime_base", "runtime-base"), path),
         health_cmd=_opt_str(data, ("health_cmd",), path),
@@ -385,6 +388,47 @@ def read_conda(path: Path) -> PythonSpec:
     )
     _project_facts(spec, path.parent)
     return spec
+
+
+#: Conda package names whose PyPI distribution has another name (beyond the plan's own table).
+CONDA_PIP_NAMES = {"pytorch-cpu": "torch", "pytorch-gpu": "torch"}
+#: Conda-only packages (metapackages that select builds, servers) that are never pip-installed
+#: in requirements mode, with why; ``None``: a system library the runtime gets with apt.
+CONDA_ONLY = {
+    "cpuonly": "a conda metapackage selecting CPU-only pytorch builds; PyPI's torch wheels"
+               " include CUDA: CPU-only wheels come from https://download.pytorch.org/whl/cpu"
+               " (add `--extra-index-url https://download.pytorch.org/whl/cpu` to the pip: list)",
+    "nomkl": "a conda metapackage selecting non-MKL builds; PyPI wheels bundle their own BLAS",
+    "postgresql": "the PostgreSQL database server, which is not installed in the image (run it as"
+                  " its own container, or use deploy mode full-env); client libraries are libpq",
+}  # fmt: skip
+#: Conda system libraries with a Debian runtime package.
+CONDA_APT = {"libpq": "libpq5"}
+
+
+def _conda_only_dropped(
+    conda: list[str], path: Path, warnings: list[str], runtime_apt: list[str]
+) -> list[str]:
+    """Requirements mode: conda-only packages taken out of what becomes pip requirements (a
+    warning each), system libraries with a Debian package added to ``runtime_apt``."""
+    kept: list[str] = []
+    for dep in conda:
+        name = _conda_name(dep).lower()
+        if name in CONDA_ONLY:
+            warnings.append(f"{path.name}: conda package '{dep}' is not installed with pip:"
+                            f" {CONDA_ONLY[name]}")  # fmt: skip
+        elif name in CONDA_APT:
+            apt = CONDA_APT[name]
+            if apt not in runtime_apt:
+                runtime_apt.append(apt)
+            warnings.append(f"{path.name}: conda package '{dep}' is a system library; the"
+                            f" runtime gets the Debian package {apt}")  # fmt: skip
+        else:
+            if name in CONDA_PIP_NAMES:
+                warnings.append(f"{path.name}: conda '{name}' installed as PyPI"
+                                f" '{CONDA_PIP_NAMES[name]}'")  # fmt: skip
+            kept.append(dep)
+    return kept
 
 
 def parse_conda(dep: str) -> tuple[str, str | None, str | None]:
@@ -413,6 +457,7 @@ def _conda_name(dep: str) -> str:
 def conda_to_pip(dep: str) -> str:
     """``numpy=1.26`` (conda: prefix match) becomes ``numpy==1.26.*``; ``>=`` etc. are kept."""
     name, op, ver = parse_conda(dep)
+    name = CONDA_PIP_NAMES.get(name.lower(), name)
     if not op or not ver or "|" in ver:
         return name
     if op == "=":
@@ -481,10 +526,19 @@ def _requirement_lines(
                 )
             lines += read_requirements(inc, seen, files, root)
             continue
-        if line.startswith(("-e ", "--editable")) and not line.split()[-1].startswith("."):
+        editable = _option_value(line, "-e", "--editable")
+        if editable is not None and not _is_local(editable):
             raise StagesmithError(f"{path}: editable VCS line {line!r} is not supported")
-        local = line.split()[-1] if line.startswith(("-e ", "--editable")) else line
-        if local.startswith((".", "/", "file:")):
+        links = _option_value(line, "-f", "--find-links")
+        if links is not None and ("://" not in links or links.startswith("file:")):
+            raise StagesmithError(
+                f"{path}: {line!r} names a local directory of packages, which is not copied"
+                " into the image before `pip install -r`; give an http(s) URL, or list the"
+                " packages from PyPI"
+            )
+        local = editable if editable is not None else line.split()[0].split(";")[0]
+        if _is_local(local) or (not line.startswith("-") and "/" in local and "@" not in local
+                                and not _URL_LINE.fullmatch(local)):  # fmt: skip
             raise StagesmithError(
                 f"{path}: {line!r} installs from the project's own files, which are copied"
                 " after the dependencies; list only dependencies there, or use pyproject.toml"
@@ -495,6 +549,35 @@ def _requirement_lines(
             check_requirement(head, str(path), line)
         lines.append(line)
     return lines
+
+
+def _option_value(line: str, short: str, long: str) -> str | None:
+    """The value of pip option ``short``/``long`` on ``line`` (``-e X``, ``-eX``, ``--editable X``,
+    ``--editable=X``), or None when the line is not that option."""
+    m = re.match(rf"^(?:{re.escape(long)}(?:\s*=\s*|\s+)|{re.escape(short)}\s*)(\S*)", line)
+    if m is None or (line.startswith("--") and not line.startswith(long)):
+        return None
+    return m.group(1)
+
+
+def _is_local(value: str) -> bool:
+    """A pip argument naming a path (``.``, ``./lib``, ``/abs``, ``file:...``)."""
+    return value.startswith((".", "/", "file:"))
+
+
+def _reject_conda_env(req: Path) -> None:
+    """``--requirements env.yaml``: a conda env file is not a requirements file."""
+    if req.suffix not in (".yaml", ".yml") or not req.is_file():
+        return
+    try:
+        data = yaml.safe_load(req.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, OSError, UnicodeDecodeError):
+        return
+    if isinstance(data, dict) and "dependencies" in data:
+        raise StagesmithError(
+            f"{req}: a conda environment file (it has 'dependencies:'), not a pip requirements"
+            f" file; give it with --file {req}"
+        )
 
 
 def read_project(root: Path, requirements: Path | None = None) -> PythonSpec:
@@ -607,6 +690,7 @@ def read_project(root: Path, requirements: Path | None = None) -> PythonSpec:
             spec.entry = [next(iter(scripts))]
         _dev_dependencies(spec, data, root)
     elif req.is_file():
+        _reject_conda_env(req)
         croot = root.resolve()
         real = req.resolve()
         if not real.is_relative_to(croot):
