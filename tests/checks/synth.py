@@ -25,6 +25,13 @@ class Dir:
 
 
 @dataclass
+class Hard:
+    """A tar hard link to an earlier member of the same layer."""
+
+    target: str
+
+
+@dataclass
 class Entry:
     path: str
     type: str
@@ -47,7 +54,9 @@ def layer_tar(files: dict[str, Any]) -> bytes:
         for path, spec in files.items():
             info = tarfile.TarInfo(path)
             data = b""
-            if isinstance(spec, Sym):
+            if isinstance(spec, Hard):
+                info.type, info.linkname = tarfile.LNKTYPE, spec.target
+            elif isinstance(spec, Sym):
                 info.type, info.linkname = tarfile.SYMTYPE, spec.target
             elif isinstance(spec, Dir):
                 info.type, info.mode = tarfile.DIRTYPE, spec.mode

@@ -12,7 +12,6 @@ import shutil
 import subprocess
 import tarfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -25,7 +24,7 @@ from stagesmith.checks.secrets import SecretsCheck
 from stagesmith.checks.sharedlibs import SharedLibsCheck
 from stagesmith.checks.user import RootUserCheck
 from tests.checks.cbuild import build_lib_and_app
-from tests.checks.synth import Config, Dir, Entry, Sym, SynthImage
+from tests.checks.synth import Config, Dir, Entry, Hard, Sym, SynthImage, layer_tar
 
 STUB = b"not an ELF, stands in for a system library" * 2
 BASE = {
@@ -36,19 +35,12 @@ TOOL = (b"#!/bin/sh\necho a stand-in for a compiler driver\n", 0o755)
 PASSWD = b"root:x:0:0:root:/root:/bin/bash\napp:x:10001:10001::/home/app:/bin/sh\n"
 
 
-@dataclass
-class Hard:
-    """A tar hard link to an earlier member of the same layer."""
-
-    target: str
-
-
 class LinkImage(SynthImage):
     """SynthImage whose layers may also hold hard links (``Hard``)."""
 
     def __init__(self, layers: list[dict[str, Any]], config: Config | None = None) -> None:
         super().__init__([{} for _ in layers], config)
-        self.tars = [_tar(files) for files in layers]
+        self.tars = [layer_tar(files) for files in layers]
         self.layers = self.tars
 
     def walk(self, want: Callable[[Any], bool]) -> Iterator[tuple[int, Any, IO[bytes] | None]]:
@@ -67,25 +59,6 @@ class LinkImage(SynthImage):
                     )
                     reader = tar.extractfile(info) if info.isfile() and want(entry) else None
                     yield i, entry, reader
-
-
-def _tar(files: dict[str, Any]) -> bytes:
-    buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode="w") as tar:
-        for path, spec in files.items():
-            info = tarfile.TarInfo(path)
-            data = b""
-            if isinstance(spec, Hard):
-                info.type, info.linkname = tarfile.LNKTYPE, spec.target
-            elif isinstance(spec, Sym):
-                info.type, info.linkname = tarfile.SYMTYPE, spec.target
-            elif isinstance(spec, Dir):
-                info.type, info.mode = tarfile.DIRTYPE, spec.mode
-            else:
-                data, mode = spec if isinstance(spec, tuple) else (spec, 0o644)
-                info.size, info.mode = len(data), mode
-            tar.addfile(info, io.BytesIO(data) if data else None)
-    return buf.getvalue()
 
 
 def by_id(findings: list[Finding], fid: str) -> dict[str, Finding]:
