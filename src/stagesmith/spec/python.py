@@ -782,15 +782,20 @@ def _dev_dependencies(spec: PythonSpec, data: dict[str, Any], root: Path) -> Non
         spec.dev_source = "requirements-dev.txt"
 
 
-def _check_uv_lock(lock: Path) -> None:
-    """uv.lock must be a uv lock (TOML with an integer ``version``): ``uv sync --frozen`` would
-    fail on anything else, at build time."""
+def _read_lock_toml(lock: Path) -> dict[str, Any]:
+    """A lock file's TOML, or one error line (a lock that cannot be read fails the build)."""
     try:
-        data = tomllib.loads(lock.read_text(encoding="utf-8"))
+        return tomllib.loads(lock.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise StagesmithError(f"{lock}: malformed TOML ({exc})") from exc
     except OSError as exc:
         raise StagesmithError(f"{lock}: cannot read ({exc})") from exc
+
+
+def _check_uv_lock(lock: Path) -> None:
+    """uv.lock must be a uv lock (TOML with an integer ``version``): ``uv sync --frozen`` would
+    fail on anything else, at build time."""
+    data = _read_lock_toml(lock)
     packages = data.get("package", [])
     if (
         not isinstance(data.get("version"), int)
@@ -810,12 +815,7 @@ def _poetry_lock_pins(lock: Path, warnings: list[str]) -> list[str]:
     Constraints never add a package, they only fix the version of what pip installs, so the
     pins of all groups can be given: the runtime gets the main group, development the dev one.
     """
-    try:
-        data = tomllib.loads(lock.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise StagesmithError(f"{lock}: malformed TOML ({exc})") from exc
-    except OSError as exc:
-        raise StagesmithError(f"{lock}: cannot read ({exc})") from exc
+    data = _read_lock_toml(lock)
     pins: list[str] = []
     for pkg in data.get("package") or []:
         if not isinstance(pkg, dict) or not pkg.get("name") or not pkg.get("version"):
