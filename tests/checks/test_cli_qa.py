@@ -16,17 +16,11 @@ from pathlib import Path
 import pytest
 
 from tests.archives import docker_archive, file
+from tests.checks.test_cli_inspect import run
 
 SETUID_ROOT = [[file("usr/bin/su", b"x", 0o4755), file("etc/hostname", b"box\n")]]
 
 
-def run(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "stagesmith", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-    )
 
 
 def assert_usage_error(proc: subprocess.CompletedProcess[str], *needles: str) -> None:
