@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from stagesmith.checks.base import Check, Context
-from stagesmith.checks.index import DIR, FILE, HARDLINK, SYMLINK
+from stagesmith.checks.index import FILE, HARDLINK, SYMLINK
 from stagesmith.checks.model import Finding, Severity
 from stagesmith.errors import StagesmithError
 
@@ -102,16 +102,18 @@ class BuildToolsCheck(Check):
         self.roots: dict[str, str] = {}
 
     def visit(self, layer: int, entry: Any, path: str, kind: str, content: Any) -> None:
-        if kind == DIR:
+        if kind != FILE and kind != SYMLINK:
             return
-        if kind in (FILE, SYMLINK):
+        # a tool's parent directory is bin or sbin: most paths fail this substring test
+        if "bin/" in path:
             tool = tool_name(path)
             if tool:
                 self.tools.setdefault(tool, {})[path] = layer
-            if path.endswith((".h", ".hpp")) and "/include/" in f"/{path}":
-                root = f"/{path}".split("/include/")[0].lstrip("/") + "/include"
-                self.headers.setdefault(root.lstrip("/"), {})[path] = layer
-        if kind == FILE:
+        if path.endswith((".h", ".hpp")) and "/include/" in f"/{path}":
+            root = f"/{path}".split("/include/")[0].lstrip("/") + "/include"
+            self.headers.setdefault(root.lstrip("/"), {})[path] = layer
+        # _cache_kind's own first test, inline (most files are in no cache)
+        if kind == FILE and (".cache/" in path or ".npm/" in path or path.startswith(_CACHE_ROOTS)):
             hit = _cache_kind(path)
             if hit:
                 subject, root = hit

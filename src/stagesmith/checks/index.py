@@ -150,8 +150,6 @@ class Index:
         known: bool = False,
     ) -> None:
         """Record one entry; ``known`` means path/kind/wo were already computed by the caller."""
-        if self._memo:
-            self._memo.clear()
         size = entry.size or 0
         if layer in self.layer_entries:
             self.layer_entries[layer] += 1
@@ -163,15 +161,33 @@ class Index:
             wo = whiteout_target(entry)
             path, kind = norm(entry.path), kind_of(entry)
         if wo is not None:
-            target, opaque = wo
-            self._delete(layer, target, keep_self=opaque)
+            self.delete(layer, wo[0], wo[1])
             return
+        if path is None:
+            if self._memo:
+                self._memo.clear()
+            return
+        self.put(layer, entry, path, kind, size)
+
+    def delete(self, layer: int, target: str, opaque: bool) -> None:
+        """What a whiteout (``opaque``: an opaque marker) in ``layer`` does to ``target``;
+        the layer counts are :meth:`add`'s (the runner keeps its own)."""
+        if self._memo:
+            self._memo.clear()
+        self._delete(layer, target, keep_self=opaque)
+
+    def put(self, layer: int, entry: Any, path: str, kind: str | None, size: int) -> None:
+        """Record an entry that is not a whiteout at its (normalised) ``path``; ``size`` is
+        its content size (``entry.size or 0``). The layer counts are :meth:`add`'s."""
+        if self._memo:
+            self._memo.clear()
         if not path or kind is None:
             return
         nodes = self.nodes
         old = nodes.get(path)
         if old is None:
-            below = self._kids.get(path.rpartition("/")[0])
+            i = path.rfind("/")
+            below = self._kids.get(path[:i] if i > 0 else "")
             if below is not None:  # the common case: a new path in a known directory
                 below.add(path)
             else:

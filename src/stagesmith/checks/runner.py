@@ -9,6 +9,7 @@ from stagesmith.checks.base import Check, Content, Context
 from stagesmith.checks.index import Index, kind_of, norm, whiteout_target
 from stagesmith.checks.model import Finding, sort_findings
 from stagesmith.checks.protocol import ImageLike
+from stagesmith.image.model import Entry, EntryType
 
 
 def default_checks() -> list[Check]:
@@ -42,61 +43,114 @@ def run_checks_with_index(
     observers: Sequence[Callable[[int, Any], None]] = (),
 ) -> tuple[list[Finding], Index]:
     """The single walk. ``observers`` see every entry too (whiteouts included), which is how
-    the efficiency collector rides along instead of walking the layers a second time."""
+    the efficiency collector rides along instead of walking the layers a second time.
+
+    Everything here runs for every entry of every layer, so the reader's own entries take a
+    fast path: their path is already normalised and their type is an ``EntryType`` (the
+    defensive ``norm``/``kind_of``/``whiteout_target`` serve other entry kinds)."""
     active = list(checks) if checks is not None else default_checks()
     index = Index()
-    # want() runs just before the walk yields that same entry: remember what it computed
-    pending: list[Any] = [None, "", "", None, []]
     # only checks that override ``wants`` are asked (the base answers False for every entry)
-    askers = [c for c in active if type(c).wants is not Check.wants]
+    asks = [(c, c.wants) for c in active if type(c).wants is not Check.wants]
+    # want() runs just before the walk yields that same entry: remember what it computed
+    p_entry: Any = None
+    p_path = p_kind = ""
+    p_wo: tuple[str, bool] | None = None
+    p_takers: list[Check] | None = None
 
     def want(entry: Any) -> bool:
-        wo = whiteout_target(entry)
-        path, kind = norm(entry.path), kind_of(entry)
-        takers = [] if wo is not None else [c for c in askers if c.wants(entry, path, kind)]
-        pending[:] = [entry, path, kind, wo, takers]
-        return bool(takers)
+        nonlocal p_entry, p_path, p_kind, p_wo, p_takers
+        p_entry = entry
+        p_path, p_kind, p_wo = path, kind, wo = _describe(entry)
+        if wo is not None:
+            p_takers = None
+            return False
+        takers = None
+        for check, wants in asks:
+            if wants(entry, path, kind):
+                if takers is None:
+                    takers = [check]
+                else:
+                    takers.append(check)
+        p_takers = takers
+        return takers is not None
 
-    def visiting(kind: str) -> list[Check]:
-        """The checks whose ``visit`` runs without content for this kind of entry."""
-        return [
+    # per kind: the checks whose ``visit`` runs without content, and their bound methods
+    plain: dict[str, list[Check]] = {}
+    by_kind: dict[str, list[Callable[..., None]]] = {}
+
+    def visiting(kind: str) -> list[Callable[..., None]]:
+        plain[kind] = without = [
             c for c in active if not c.content_only and (c.kinds is None or kind in c.kinds)
         ]
+        visits = by_kind[kind] = [c.visit for c in without]
+        return visits
 
-    # bound methods looked up once per kind: this loop runs for every entry of every layer
-    by_kind: dict[str, list[Callable[..., None]]] = {}
-    plain: dict[str, list[Check]] = {}
-    add = index.add
+    put, delete = index.put, index.delete
+    layer_entries, layer_bytes = index.layer_entries, index.layer_bytes
+    current, count, total = -1, 0, 0  # entries and content bytes of the layer being walked
     for layer, entry, reader in image.walk(want):
-        if pending[0] is entry:
-            _, path, kind, wo, takers = pending
-        else:  # the reader did not ask (e.g. a whiteout): compute here
-            wo, path, kind, takers = whiteout_target(entry), norm(entry.path), kind_of(entry), []
-        pending[0] = None
-        add(layer, entry, path, kind, wo, known=True)
+        if p_entry is entry:
+            path, kind, wo, takers = p_path, p_kind, p_wo, p_takers
+            p_entry = None
+        else:  # the reader did not ask (not a regular file, or a whiteout): compute here
+            path, kind, wo = _describe(entry)
+            takers = None
+        if layer != current:
+            if count:
+                layer_entries[current] = layer_entries.get(current, 0) + count
+                layer_bytes[current] = layer_bytes.get(current, 0) + total
+            current, count, total = layer, 0, 0
+        size = entry.size or 0
+        count += 1
+        total += size
+        if wo is not None:
+            delete(layer, wo[0], wo[1])
+            for observe in observers:
+                observe(layer, entry)
+            continue
+        put(layer, entry, path, kind, size)
         for observe in observers:
             observe(layer, entry)
-        if wo is not None:
-            continue
-        if reader is None or not takers:
+        if reader is None or takers is None:
             visits = by_kind.get(kind)
             if visits is None:
-                plain[kind] = visiting(kind)
-                visits = by_kind[kind] = [c.visit for c in plain[kind]]
+                visits = visiting(kind)
             for visit in visits:
                 visit(layer, entry, path, kind, None)
             continue
         content = Content(reader)
         if kind not in plain:
-            plain[kind] = visiting(kind)
+            visiting(kind)
         without = plain[kind]
         for check in active:
             if check in takers:
                 check.visit(layer, entry, path, kind, content)
             elif check in without:
                 check.visit(layer, entry, path, kind, None)
+    if count:
+        layer_entries[current] = layer_entries.get(current, 0) + count
+        layer_bytes[current] = layer_bytes.get(current, 0) + total
     ctx = Context(index, image.config)
     findings: list[Finding] = []
     for check in active:
         findings.extend(check.finish(ctx))
     return sort_findings(findings), index
+
+
+#: ``kind_of`` for each ``EntryType`` (a StrEnum: hashed like its string value).
+_ENTRY_KINDS: dict[Any, str] = {t: kind_of(Entry(path="", type=t)) for t in EntryType}
+
+
+def _describe(entry: Any) -> tuple[str, str, tuple[str, bool] | None]:
+    """``(path, kind, whiteout target)`` of an entry, as ``norm``, ``kind_of`` and
+    ``whiteout_target`` give them, cheaply for the reader's entries."""
+    if type(entry) is not Entry:
+        return norm(entry.path), kind_of(entry), whiteout_target(entry)
+    path = entry.path
+    if path.strip() is not path:  # normalised by the reader, except surrounding blanks
+        path = norm(path)
+    kind = _ENTRY_KINDS.get(entry.type) or kind_of(entry)
+    if entry.whiteout is None and not entry.opaque and ".wh." not in entry.path:
+        return path, kind, None
+    return path, kind, whiteout_target(entry)

@@ -145,16 +145,22 @@ class SecretsCheck(Check):
     def wants(self, entry: Any, path: str, kind: str) -> bool:
         if kind != FILE:
             return False
-        if _named_kind(path):
+        size = entry.size
+        if type(size) is not int:
+            size = int(size or 0)
+        if 40 <= size <= MAX_KEY_FILE and not (
+            path.startswith(_SKIP_PREFIXES) or path.endswith(_SKIP_EXT)
+        ):
             return True
-        size = int(entry.size or 0)
-        if size < 40 or size > MAX_KEY_FILE or path.startswith(_SKIP_PREFIXES):
+        # otherwise only a credential-like name (the test _named_kind starts with, inline)
+        base = path[path.rfind("/") + 1 :]
+        if base[:1] != "." and base not in _CANDIDATE_NAMES:
             return False
-        return not path.endswith(_SKIP_EXT)
+        return _named_kind(path) is not None
 
     def visit(self, layer: int, entry: Any, path: str, kind: str, content: Content | None) -> None:
         if kind == DIR:
-            if posixpath.basename(path) == ".git":
+            if path[-4:] == ".git" and path[path.rfind("/") + 1 :] == ".git":
                 self.git_dirs.setdefault(path, layer)
             return
         if kind == FILE and ".git/" in path and (path.startswith(".git/") or "/.git/" in path):

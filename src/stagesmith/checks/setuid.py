@@ -23,8 +23,12 @@ class SetuidCheck(Check):
         self.files: dict[str, tuple[int, int]] = {}  # path -> (layer, mode)
 
     def visit(self, layer: int, entry: Any, path: str, kind: str, content: Any) -> None:
-        if kind == FILE and int(entry.mode or 0) & (SETUID | SETGID):
-            self.files[path] = (layer, int(entry.mode))
+        if kind == FILE:
+            mode = entry.mode
+            if type(mode) is not int:
+                mode = int(mode or 0)
+            if mode & (SETUID | SETGID):
+                self.files[path] = (layer, mode)
 
     def finish(self, ctx: Context) -> list[Finding]:
         out = []

@@ -71,7 +71,19 @@ class SharedLibsCheck(Check):
             path == LD_SO_CONF or path.startswith("etc/ld.so.conf.d/") or _is_musl_path(path)
         ):
             return True
-        return int(entry.size or 0) >= 52 and looks_like_elf_candidate(path, int(entry.mode or 0))
+        # looks_like_elf_candidate, inline: this runs for every regular file
+        size = entry.size
+        if type(size) is not int:
+            size = int(size or 0)
+        if size < 52 or path.startswith(_SKIP_PREFIXES):
+            return False
+        mode = entry.mode
+        if type(mode) is not int:
+            mode = int(mode or 0)
+        if mode & 0o111:
+            return True
+        base = path[path.rfind("/") + 1 :]
+        return base.endswith(".so") or ".so." in base
 
     def visit(self, layer: int, entry: Any, path: str, kind: str, content: Content | None) -> None:
         if content is None:
