@@ -6,7 +6,8 @@ import io
 import os
 import re
 import shutil
-from collections.abc import Callable, Iterator
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, BinaryIO, cast
@@ -15,13 +16,14 @@ from stagesmith.image.model import Entry, HistoryEntry, ImageConfig, ImageError,
 from stagesmith.image.source import BlobStore, Resolved, close_region, resolve
 from stagesmith.image.streams import (
     CHUNK,
-    BackgroundDigest,
+    DigestJob,
+    DigestPool,
     Hashing,
     Positioned,
     Prefetch,
-    decompressed,
     inflating,
     sniff,
+    span_digest,
 )
 from stagesmith.image.tarscan import scan
 
@@ -112,42 +114,75 @@ class Image:
         until the next item. Each blob's digest is checked as it streams past; a mismatch
         raises ImageError once that layer has been read.
         """
-        for i in range(len(self.layers)):
-            yield from self._walk_layer(i, want)
+        yield from self._walk_layers(range(len(self.layers)), want)
+
+    def _walk_layers(
+        self, layers: Sequence[int], want: Want | None
+    ) -> Iterator[tuple[int, Entry, BinaryIO | None]]:
+        # the blobs' digests, computed side by side in worker threads from the start, so the
+        # walk of a layer rarely waits for its digest (see DigestPool)
+        jobs = [self._digest_job(i) for i in layers]
+        pool = DigestPool(jobs) if any(jobs) else None
+        try:
+            for n, i in enumerate(layers):
+                yield from self._walk_layer(i, want, pool, n if jobs[n] is not None else None)
+        finally:
+            if pool is not None:
+                pool.close()  # stops the workers if the walk ended early
+
+    def _expected(self, i: int) -> tuple[str | None, str, str]:
+        """``(algorithm, hex, digest)`` layer ``i`` is checked against (algorithm None: none).
+
+        A content-addressed blob (``blobs/sha256/...``) is checked against its digest, over
+        its (compressed) bytes. A legacy ``<id>/layer.tar`` is named by an id, so its
+        uncompressed bytes are checked against the config's diff_id instead.
+        """
+        ref = self._refs[i]
+        expected = ref.diff_id if ref.digest_is_diff_id else ref.digest
+        algo, hexd = _split_digest(expected, f"{self._store.where}: layer {i} ({ref.name})")
+        return algo, hexd, expected or ""
+
+    def _digest_job(self, i: int) -> DigestJob | None:
+        """The digest of layer ``i``'s blob as it is stored, if that is what it is checked
+        against: every uncompressed blob, and a compressed one named by its digest. (A
+        compressed legacy layer's diff_id is over the inflated bytes: hashed as they pass.)"""
+        algo, _, _ = self._expected(i)
+        ref, layer = self._refs[i], self.layers[i]
+        if algo is None or (layer.compression != "none" and ref.digest_is_diff_id):
+            return None
+        store, name = self._store, ref.name
+
+        def job(stop: threading.Event) -> str:
+            region = store.open(name)
+            try:
+                return span_digest(*region.span, algo, stop)
+            finally:
+                close_region(region)
+
+        return job
 
     def _walk_layer(
-        self, i: int, want: Want | None
+        self, i: int, want: Want | None, pool: DigestPool | None, job: int | None
     ) -> Iterator[tuple[int, Entry, BinaryIO | None]]:
         ref, layer = self._refs[i], self.layers[i]
         where = f"{self._store.where}: layer {i} ({ref.name})"
+        algo, hexd, expected = self._expected(i)
         region = self._store.open(ref.name)
         stream: BinaryIO | None = None
-        background: BackgroundDigest | None = None
         try:
-            # A content-addressed blob (``blobs/sha256/...``) is checked against its digest as
-            # its (compressed) bytes pass. A legacy ``<id>/layer.tar`` is named by an id, so
-            # its uncompressed bytes are checked against the config's diff_id instead. Either
-            # way every byte of the blob is hashed, whatever the walk reads of it.
-            expected = ref.diff_id if ref.digest_is_diff_id else ref.digest
-            algo, hexd = _split_digest(expected, where)
+            # every byte of the blob is hashed, whatever the walk reads of it: by the pool
+            # (``job``) from the file, or, for a compressed legacy layer, as it is inflated
             hashing: Hashing | None = None
             if layer.compression == "none":
-                # uncompressed: the blob's bytes are the tar's, so a worker hashes the region
-                # from the file while the walk reads headers and seeks over unwanted content
-                if algo is not None:
-                    background = BackgroundDigest(*region.span, algo)
+                # the walk reads headers and seeks over unwanted content
                 stream = cast(BinaryIO, Positioned(*region.span))
-            elif algo is None:
-                stream = decompressed(region, layer.compression, where)
             else:
-                # every byte must pass: read, hash and inflate in a worker thread, ahead of
-                # the header parsing and checks done here
-                if ref.digest_is_diff_id:
-                    hashing = Hashing(inflating(region, layer.compression, where), algo)
-                    inner: io.RawIOBase = hashing
-                else:
-                    hashing = Hashing(region, algo)
-                    inner = inflating(hashing, layer.compression, where)
+                inner: io.RawIOBase = inflating(region, layer.compression, where)
+                if algo is not None and job is None:
+                    hashing = Hashing(inner, algo)
+                    inner = hashing
+                # read and inflate in a worker thread, ahead of the header parsing and checks
+                # done here
                 stream = io.BufferedReader(Prefetch(inner), CHUNK)
             limit = layer.compressed_size if layer.compression == "none" else None
             total = count = 0
@@ -155,16 +190,17 @@ class Image:
                 total += entry.size
                 count += 1
                 yield i, entry, reader
-            if hashing is not None or layer.compression != "none":
+            if layer.compression != "none":
                 while stream.read(1 << 20):  # trailing bytes: CRCs, frame ends, the digest
                     pass
             got = None
             if hashing is not None:
                 hashing.drain()
                 got = hashing.hexdigest()
-            elif background is not None:
+            elif job is not None:
+                assert pool is not None
                 try:
-                    got = background.hexdigest()
+                    got = pool.result(job)
                 except (OSError, ImageError) as exc:
                     raise ImageError(f"{where}: cannot read the blob: {exc}") from None
             if got is not None and got != hexd:
@@ -175,16 +211,14 @@ class Image:
         finally:
             if stream is not None:
                 stream.close()  # stops a prefetching worker if the walk ended early
-            if background is not None:
-                background.close()
             close_region(region)
 
     def ensure_sizes(self) -> None:
         """Fill ``Layer.size``/``entries``/``empty`` with a metadata-only pass if not known."""
-        for i, layer in enumerate(self.layers):
-            if layer.size is None:
-                for _ in self._walk_layer(i, None):
-                    pass
+        todo = [i for i, layer in enumerate(self.layers) if layer.size is None]
+        if todo:
+            for _ in self._walk_layers(todo, None):
+                pass
 
     @property
     def total_size(self) -> int:

@@ -8,6 +8,7 @@ member whether to read the content or skip it, which is the whole of the hot pat
 from __future__ import annotations
 
 import io
+import os
 import posixpath
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -87,7 +88,11 @@ _CACHE_MAX = 4096
 def _ids(field: bytes, where: str) -> tuple[int, int, int]:
     ids = _IDS.get(field)
     if ids is None:
-        ids = (_num(field[0:8], where) & 0o7777, _num(field[8:16], where), _num(field[16:24], where))
+        ids = (
+            _num(field[0:8], where) & 0o7777,
+            _num(field[8:16], where),
+            _num(field[16:24], where),
+        )
         if len(_IDS) < _CACHE_MAX:
             _IDS[field] = ids
     return ids
@@ -175,6 +180,34 @@ class _RandomContent(_Content):
         return data
 
 
+class _Window:
+    """A member of an uncompressed layer read with ``pread`` from the file itself: reads in
+    order (``read``) and any range (``read_at``), with no shared position. Made only for the
+    members a check wants, so it is kept slim (no io base class)."""
+
+    __slots__ = ("_fd", "_pos", "_size", "_start")
+
+    def __init__(self, fd: int, start: int, size: int) -> None:
+        self._fd, self._start, self._size, self._pos = fd, start, size, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        left = self._size - self._pos
+        want = left if size is None or size < 0 else min(size, left)
+        if want <= 0:
+            return b""
+        data = os.pread(self._fd, want, self._start + self._pos)
+        self._pos += len(data)
+        return data
+
+    def read_at(self, offset: int, size: int) -> bytes:
+        if offset < 0 or offset >= self._size or size <= 0:
+            return b""
+        return os.pread(self._fd, min(size, self._size - offset), self._start + offset)
+
+
 _SCRATCH = memoryview(bytearray(1 << 20))
 
 
@@ -245,29 +278,34 @@ def scan(
     seekable = limit is not None and stream.seekable()
     content = _RandomContent if seekable and hasattr(stream, "pread") else _Content
     tell, seek = stream.tell, stream.seek
-    # a positional stream whose end is the cap moves on, checked, in one call
-    advance = None
-    if seekable and cap == limit and getattr(stream, "length", None) == limit:
-        advance = getattr(stream, "advance", None)
+    # The fast path: a window of a file (``span``) as long as the cap. Headers are read with
+    # one ``pread`` each at a position kept in this loop, content is skipped by moving it,
+    # and wanted members get a slim reader of their own (this loop runs for every member).
+    span: tuple[int, int, int] | None = getattr(stream, "span", None) if seekable else None
+    fast = span is not None and span[2] == cap
+    fd, origin = (span[0], span[1]) if span is not None and fast else (-1, 0)
+    pos = stream.tell() if fast else 0
+    pread = os.pread
 
     def skip(n: int) -> None:
-        if advance is not None:
-            if not advance(n):
-                raise ImageError(f"{where}: truncated tar member")
-        elif not seekable:
+        if not seekable:
             _skip(stream, n, where)
         elif n > 0:
-            pos = tell() + n
-            if pos > cap:
+            end = tell() + n
+            if end > cap:
                 raise ImageError(f"{where}: truncated tar member")
-            seek(pos)
+            seek(end)
 
     pax: dict[str, str] = {}
     long_name: str | None = None
     long_link: str | None = None
     read = stream.read
     while True:
-        hdr = read(BLOCK)
+        if fast:
+            hdr = pread(fd, BLOCK, origin + pos)
+            pos += BLOCK
+        else:
+            hdr = read(BLOCK)
         if len(hdr) < BLOCK:
             if not hdr:
                 return  # tolerated: some writers omit the end-of-archive blocks
@@ -287,10 +325,14 @@ def scan(
             raise ImageError(f"{where}: member declares {size} bytes, more than the layer holds")
         padded = -size % BLOCK
         if tf in (b"x", b"g", b"L", b"K"):
-            data = read(size)
+            if fast:
+                data = pread(fd, size, origin + pos)
+                pos += size + padded
+            else:
+                data = read(size)
+                read(padded)
             if len(data) < size:
                 raise ImageError(f"{where}: truncated tar member")
-            read(padded)
             if tf == b"x":
                 pax = _parse_pax(data, where)
             elif tf == b"L":
@@ -374,6 +416,17 @@ def scan(
             else:
                 tail = base[len(WHITEOUT) :]
                 entry.whiteout = f"{parent}/{tail}" if parent else tail
+        if fast:
+            start = pos
+            pos += size + padded
+            if pos > cap:
+                raise ImageError(f"{where}: truncated tar member")
+            if path:
+                if kind is _FILE and want is not None and want(entry):
+                    yield entry, _Window(fd, origin + start, size)  # type: ignore[misc]
+                else:
+                    yield entry, None
+            continue
         if not path:
             skip(size + padded)
             continue
