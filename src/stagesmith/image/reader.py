@@ -19,7 +19,6 @@ from stagesmith.image.streams import (
     DigestJob,
     DigestPool,
     Hashing,
-    Positioned,
     Prefetch,
     inflating,
     sniff,
@@ -173,9 +172,11 @@ class Image:
             # every byte of the blob is hashed, whatever the walk reads of it: by the pool
             # (``job``) from the file, or, for a compressed legacy layer, as it is inflated
             hashing: Hashing | None = None
+            span = None
             if layer.compression == "none":
-                # the walk reads headers and seeks over unwanted content
-                stream = cast(BinaryIO, Positioned(*region.span))
+                # the walk reads headers and content it wants straight from the file
+                span = region.span
+                stream = cast(BinaryIO, region)
             else:
                 inner: io.RawIOBase = inflating(region, layer.compression, where)
                 if algo is not None and job is None:
@@ -184,9 +185,8 @@ class Image:
                 # read and inflate in a worker thread, ahead of the header parsing and checks
                 # done here
                 stream = io.BufferedReader(Prefetch(inner), CHUNK)
-            limit = layer.compressed_size if layer.compression == "none" else None
             total = count = 0
-            for entry, reader in scan(stream, where, want, limit):
+            for entry, reader in scan(stream, where, want, span):
                 total += entry.size
                 count += 1
                 yield i, entry, reader

@@ -222,43 +222,6 @@ def inflating(raw: io.RawIOBase, compression: str, where: str) -> io.RawIOBase:
     return raw
 
 
-class Positioned(Region):
-    """An uncompressed blob read with one ``pread`` per request at a position kept here.
-
-    For the tar reader over an uncompressed layer: each 512-byte header is one ``pread`` and
-    content nobody wants is skipped by moving the position, so it is never copied (through a
-    read buffer it was: most of the file, for small members). Cheaper here than slicing a
-    mapping, whose page faults cost more than the system calls, and nothing to unmap.
-    """
-
-    def __init__(self, fd: int, offset: int, length: int) -> None:
-        super().__init__(fd, offset, length)
-        self.length = length
-
-    def read(self, size: int | None = -1) -> bytes:
-        pos = self._pos
-        end = self._end if size is None or size < 0 else min(pos + size, self._end)
-        if end <= pos:
-            return b""
-        data = os.pread(self._fd, end - pos, pos)
-        self._pos = pos + len(data)
-        return data
-
-    def advance(self, n: int) -> bool:
-        """Move ``n`` bytes on; False (position unchanged) if that is past the window's end."""
-        pos = self._pos + n
-        if pos > self._end:
-            return False
-        self._pos = pos
-        return True
-
-    def pread(self, offset: int, size: int) -> bytes:
-        """Up to ``size`` bytes at ``offset`` (relative to the window); the position stays."""
-        start = self._start + offset
-        size = min(size, self._end - start)
-        return os.pread(self._fd, size, start) if size > 0 and offset >= 0 else b""
-
-
 #: Bytes a prefetching worker reads per step, and how many steps it may run ahead.
 PREFETCH_CHUNK = 1 << 18
 PREFETCH_DEPTH = 4

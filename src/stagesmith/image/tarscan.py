@@ -162,24 +162,6 @@ class _Content(io.RawIOBase):
         return int(n)
 
 
-class _RandomContent(_Content):
-    """A member of an uncompressed layer read through a positional stream: besides reading in
-    order, ``read_at(offset, size)`` reads any range of the member without moving (an ELF's
-    string table, behind its dynamic section, needs no retained prefix then)."""
-
-    def __init__(self, stream: BinaryIO, size: int, where: str) -> None:
-        super().__init__(stream, size, where)
-        self._pread = stream.pread  # type: ignore[attr-defined]
-        self._begin = stream.tell()
-        self._size = size
-
-    def read_at(self, offset: int, size: int) -> bytes:
-        if offset < 0 or offset >= self._size:
-            return b""
-        data: bytes = self._pread(self._begin + offset, min(size, self._size - offset))
-        return data
-
-
 class _Window:
     """A member of an uncompressed layer read with ``pread`` from the file itself: reads in
     order (``read``) and any range (``read_at``), with no shared position. Made only for the
@@ -265,36 +247,26 @@ def scan(
     stream: BinaryIO,
     where: str,
     want: Callable[[Entry], bool] | None = None,
-    limit: int | None = None,
+    span: tuple[int, int, int] | None = None,
 ) -> Iterator[tuple[Entry, BinaryIO | None]]:
     """Yield every member of a layer tar as an Entry, with a content reader when wanted.
 
-    ``limit`` caps declared member sizes (the layer size when known). Readers are only given
-    for regular files; devices and fifos are reported but never opened.
+    ``span`` ``(fd, offset, length)``: the layer is that window of a file (an uncompressed
+    blob). Each header is then one ``pread`` at a position kept in this loop, content nobody
+    wants is skipped by moving that position (never read: its digest is computed apart), and
+    a wanted member gets a reader of its own with random access; declared sizes are capped by
+    the window (``stream`` is not used). Otherwise ``stream`` is read forward, skipped content
+    read through.
+    Readers are only given for regular files; devices and fifos are reported, never opened.
     """
-    cap = min(limit, MAX_MEMBER) if limit is not None else MAX_MEMBER
-    # an uncompressed blob is seekable: skip content without reading (its digest, if any, is
-    # computed apart); one read positionally also gives readers with random access
-    seekable = limit is not None and stream.seekable()
-    content = _RandomContent if seekable and hasattr(stream, "pread") else _Content
-    tell, seek = stream.tell, stream.seek
-    # The fast path: a window of a file (``span``) as long as the cap. Headers are read with
-    # one ``pread`` each at a position kept in this loop, content is skipped by moving it,
-    # and wanted members get a slim reader of their own (this loop runs for every member).
-    span: tuple[int, int, int] | None = getattr(stream, "span", None) if seekable else None
-    fast = span is not None and span[2] == cap
-    fd, origin = (span[0], span[1]) if span is not None and fast else (-1, 0)
-    pos = stream.tell() if fast else 0
+    fast = span is not None
+    if span is not None:
+        fd, origin, cap = span[0], span[1], min(span[2], MAX_MEMBER)
+        end_of_layer = span[2]
+    else:
+        fd, origin, cap, end_of_layer = -1, 0, MAX_MEMBER, 0
+    pos = 0
     pread = os.pread
-
-    def skip(n: int) -> None:
-        if not seekable:
-            _skip(stream, n, where)
-        elif n > 0:
-            end = tell() + n
-            if end > cap:
-                raise ImageError(f"{where}: truncated tar member")
-            seek(end)
 
     pax: dict[str, str] = {}
     long_name: str | None = None
@@ -419,7 +391,7 @@ def scan(
         if fast:
             start = pos
             pos += size + padded
-            if pos > cap:
+            if pos > end_of_layer:
                 raise ImageError(f"{where}: truncated tar member")
             if path:
                 if kind is _FILE and want is not None and want(entry):
@@ -428,15 +400,15 @@ def scan(
                     yield entry, None
             continue
         if not path:
-            skip(size + padded)
+            _skip(stream, size + padded, where)
             continue
         if kind is _FILE and want is not None and want(entry):
-            reader = content(stream, size, where)
+            reader = _Content(stream, size, where)
             yield entry, reader  # type: ignore[misc]
-            skip(reader.left + padded)
+            _skip(stream, reader.left + padded, where)
         else:
             yield entry, None
-            skip(size + padded)
+            _skip(stream, size + padded, where)
 
 
 def index_archive(stream: BinaryIO, total: int, where: str) -> dict[str, RawMember]:
