@@ -36,6 +36,15 @@ MULTIARCH = {
 #: Most of the start of a file kept in memory for the string table lookup.
 RETAIN = 16 * 1024 * 1024
 
+#: The structures read, compiled once per byte order (index 0: little, 1: big endian):
+#: ELF header fields from e_type, a program header (the fields used), a dynamic entry.
+_HEADER64 = (struct.Struct("<HHIQQQIHHH"), struct.Struct(">HHIQQQIHHH"))
+_HEADER32 = (struct.Struct("<HHIIIIIHHH"), struct.Struct(">HHIIIIIHHH"))
+_PHDR64 = (struct.Struct("<IIQQQQ"), struct.Struct(">IIQQQQ"))
+_PHDR32 = (struct.Struct("<IIIII"), struct.Struct(">IIIII"))
+_DYN64 = (struct.Struct("<qQ"), struct.Struct(">qQ"))
+_DYN32 = (struct.Struct("<iI"), struct.Struct(">iI"))
+
 
 class ElfError(ValueError):
     """The bytes start like ELF but the structures do not hold together."""
@@ -89,16 +98,11 @@ def parse_elf(
     ei_class, ei_data = ident[4], ident[5]
     if ei_class not in (1, 2) or ei_data not in (1, 2):
         raise ElfError("bad ELF class or byte order")
-    end = "<" if ei_data == 1 else ">"
+    order = ei_data - 1  # 0: little endian, 1: big endian
     is64 = ei_class == 2
-    if is64:
-        etype, machine, _, _, phoff, _, _, _, phentsize, phnum = struct.unpack_from(
-            end + "HHIQQQIHHH", ident, 16
-        )
-    else:
-        etype, machine, _, _, phoff, _, _, _, phentsize, phnum = struct.unpack_from(
-            end + "HHIIIIIHHH", ident, 16
-        )
+    etype, machine, _, _, phoff, _, _, _, phentsize, phnum = (_HEADER64 if is64 else _HEADER32)[
+        order
+    ].unpack_from(ident, 16)
     info = ElfInfo(elf_class=64 if is64 else 32, machine=machine, etype=etype)
     if etype not in (ET_EXEC, ET_DYN) or phnum == 0:
         return info
@@ -110,12 +114,12 @@ def parse_elf(
     loads: list[tuple[int, int, int]] = []  # (vaddr, offset, filesz)
     dyn: tuple[int, int] | None = None
     interp: tuple[int, int] | None = None
-    for i in range(phnum):
-        at = phoff + i * phentsize
+    phdr = (_PHDR64 if is64 else _PHDR32)[order].unpack_from
+    for at in range(phoff, phoff + phnum * phentsize, phentsize):
         if is64:
-            p_type, _, off, vaddr, _, filesz = struct.unpack_from(end + "IIQQQQ", table, at)
+            p_type, _, off, vaddr, _, filesz = phdr(table, at)
         else:
-            p_type, off, vaddr, _, filesz = struct.unpack_from(end + "IIIII", table, at)
+            p_type, off, vaddr, _, filesz = phdr(table, at)
         if p_type == PT_LOAD:
             loads.append((vaddr, off, filesz))
         elif p_type == PT_DYNAMIC:
@@ -138,10 +142,11 @@ def parse_elf(
     if off + size > limit:
         raise ElfError("bad PT_DYNAMIC")
     raw = span(off, size)
-    fmt, step = (end + "qQ", 16) if is64 else (end + "iI", 8)
+    dyn_entry = (_DYN64 if is64 else _DYN32)[order]
+    step = dyn_entry.size
     entries: list[tuple[int, int]] = []
-    for at in range(0, len(raw) - step + 1, step):
-        tag, val = struct.unpack_from(fmt, raw, at)
+    # whole entries only (a trailing partial one is ignored), up to DT_NULL
+    for tag, val in dyn_entry.iter_unpack(memoryview(raw)[: len(raw) - len(raw) % step]):
         if tag == DT_NULL:
             break
         entries.append((tag, val))

@@ -113,6 +113,10 @@ class SharedLibsCheck(Check):
         # first pass: each object's own search path; remember who loads whom
         unresolved: list[tuple[str, str, list[str]]] = []  # (needing path, soname, dirs)
         loaded_by: dict[str, list[str]] = {}  # resolved library path -> objects needing it
+        # most objects search the same directories for the same few sonames (libc.so.6...):
+        # both depend only on what the keys hold while the index stays as it is
+        dirs_memo: dict[tuple[Any, ...], list[str]] = {}
+        found_memo: dict[tuple[Any, ...], str | None] = {}
         for path, elf in sorted(self.elves.items()):
             if not index.alive(path, elf.layer):
                 continue
@@ -123,9 +127,31 @@ class SharedLibsCheck(Check):
             if not info.needed:
                 continue
             musl = bool(info.interpreter and "ld-musl" in info.interpreter)
-            dirs = self._search_dirs(path, info, env_dirs, conf_dirs, conf, musl)
+            # the object's own directory matters only to expand $ORIGIN in its paths
+            origin = posixpath.dirname(path) if info.rpath or info.runpath else ""
+            key = (
+                origin,
+                tuple(info.rpath),
+                tuple(info.runpath),
+                info.machine,
+                info.elf_class,
+                musl,
+            )
+            dirs = dirs_memo.get(key)
+            if dirs is None:
+                dirs = dirs_memo[key] = self._search_dirs(
+                    path, info, env_dirs, conf_dirs, conf, musl
+                )
+            searched = (tuple(dirs), info.elf_class, info.machine)
             for soname in info.needed:
-                real = self._find(soname, dirs, info, index, path)
+                if "/" in soname:  # a path: relative to the needing object
+                    real = self._find(soname, dirs, info, index, path)
+                else:
+                    found = (soname, searched)
+                    if found in found_memo:
+                        real = found_memo[found]
+                    else:
+                        real = found_memo[found] = self._find(soname, dirs, info, index, path)
                 if real is None:
                     unresolved.append((path, soname, dirs))
                 else:
