@@ -142,16 +142,16 @@ class SharedLibsCheck(Check):
                 dirs = dirs_memo[key] = self._search_dirs(
                     path, info, env_dirs, conf_dirs, conf, musl
                 )
-            searched = (tuple(dirs), info.elf_class, info.machine)
+            dirs_key = (tuple(dirs), info.elf_class, info.machine)
             for soname in info.needed:
                 if "/" in soname:  # a path: relative to the needing object
                     real = self._find(soname, dirs, info, index, path)
                 else:
-                    found = (soname, searched)
-                    if found in found_memo:
-                        real = found_memo[found]
+                    lookup = (soname, dirs_key)
+                    if lookup in found_memo:
+                        real = found_memo[lookup]
                     else:
-                        real = found_memo[found] = self._find(soname, dirs, info, index, path)
+                        real = found_memo[lookup] = self._find(soname, dirs, info, index, path)
                 if real is None:
                     unresolved.append((path, soname, dirs))
                 else:
