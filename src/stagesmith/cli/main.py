@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> None:
     from stagesmith.cli import inspect_command
 
     if inspect_command.handles(args):
-        _run_fast(args, inspect_command.main)
+        _run_fast(args, inspect_command.main, leave_at_once=argv is None)
     _run_typer(args)
 
 
