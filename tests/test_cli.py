@@ -102,3 +102,23 @@ def test_warning_keeps_bracketed_text(capsys: pytest.CaptureFixture[str]) -> Non
     warn("pyproject.toml: no [build-system] table; [bold]x[/bold] \\[y]")
     err = capsys.readouterr().err
     assert "no [build-system] table; [bold]x[/bold] \\[y]" in err
+
+
+def test_inspect_in_process_leaves_the_garbage_collector_as_it_was(tmp_path: Path) -> None:
+    """The command turns the cyclic GC off for its walk; called from Python, it must not
+    leave it off for the caller."""
+    import gc
+
+    from stagesmith.cli import inspect_command
+    from tests.archives import docker_archive, file
+
+    archive = docker_archive(tmp_path / "a.tar", [[file("app/x", b"x")]])
+    assert gc.isenabled()
+    assert inspect_command.main(["inspect", str(archive), "--json", "--no-efficiency"]) == 0
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        inspect_command.main(["inspect", str(archive), "--json"])
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
