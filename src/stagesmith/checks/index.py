@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import posixpath
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from stagesmith.errors import StagesmithError
 
@@ -111,13 +110,18 @@ def whiteout_target(entry: Any) -> tuple[str, bool] | None:
     return None
 
 
-@dataclass(slots=True)
-class Node:
+class Node(NamedTuple):
+    """What the index keeps of one path (a tuple: one is made per entry of every layer)."""
+
     layer: int
     kind: str
     size: int
     mode: int
     linkname: str
+
+
+#: ``Node(...)`` without the NamedTuple's Python-level ``__new__``: the index makes one per entry.
+_new_node = tuple.__new__
 
 
 class Index:
@@ -196,7 +200,7 @@ class Index:
             # a file replacing a directory hides everything below it
             self._delete(layer, path, keep_self=True)
         link = entry.linkname or "" if kind in (SYMLINK, HARDLINK) else ""
-        nodes[path] = Node(layer, kind, size, entry.mode or 0, link)
+        nodes[path] = _new_node(Node, (layer, kind, size, entry.mode or 0, link))
 
     def _link(self, path: str) -> None:
         kids = self._kids
