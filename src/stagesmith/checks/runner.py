@@ -88,14 +88,14 @@ def run_checks_with_index(
         p_takers = takers
         return takers is not None
 
-    # per kind: the checks whose ``visit`` runs without content, and their bound methods
-    plain: dict[str, list[Check]] = {}
+    # per kind: the bound ``visit`` of the checks that run without content, and for entries
+    # with content every check in order with its ``visit`` and whether it runs without
     by_kind: dict[str, list[Callable[..., None]]] = {}
+    order: dict[str, list[tuple[Check, Callable[..., None], bool]]] = {}
 
     def visiting(kind: str) -> list[Callable[..., None]]:
-        plain[kind] = without = [
-            c for c in active if not c.content_only and (c.kinds is None or kind in c.kinds)
-        ]
+        without = [c for c in active if not c.content_only and (c.kinds is None or kind in c.kinds)]
+        order[kind] = [(c, c.visit, c in without) for c in active]
         visits = by_kind[kind] = [c.visit for c in without]
         return visits
 
@@ -143,14 +143,13 @@ def run_checks_with_index(
                 visit(layer, entry, path, kind, None)
             continue
         content = Content(reader)
-        if kind not in plain:
+        if kind not in order:
             visiting(kind)
-        without = plain[kind]
-        for check in active:
+        for check, visit, alone in order[kind]:
             if check in takers:
-                check.visit(layer, entry, path, kind, content)
-            elif check in without:
-                check.visit(layer, entry, path, kind, None)
+                visit(layer, entry, path, kind, content)
+            elif alone:
+                visit(layer, entry, path, kind, None)
     if count:
         layer_entries[current] = layer_entries.get(current, 0) + count
         layer_bytes[current] = layer_bytes.get(current, 0) + total

@@ -67,7 +67,7 @@ class SharedLibsCheck(Check):
     def wants(self, entry: Any, path: str, kind: str) -> bool:
         if kind != FILE:
             return False
-        if path[:4] == "etc/" and (
+        if path.startswith("etc/") and (
             path == LD_SO_CONF or path.startswith("etc/ld.so.conf.d/") or _is_musl_path(path)
         ):
             return True
