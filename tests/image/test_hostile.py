@@ -19,6 +19,7 @@ from tests.archives import (
     Member,
     build,
     char,
+    dir_,
     docker_archive,
     file,
     oci_archive,
@@ -237,6 +238,37 @@ def test_skipped_content_then_wanted_member_reads_right_bytes(tmp_path: Path) ->
         got = {e.path: (r.read() if r else None) for _, e, r in img.walk(lambda e: e.path != "big")}
         assert img.layers[0].size == 2 * len(big) + len(b"after the skip")
     assert got == {"big": None, "small": b"after the skip", "big2": big}
+
+
+@pytest.mark.parametrize("compression", ["none", "gzip"])
+def test_runs_of_small_members_read_ahead_give_exact_contents(
+    tmp_path: Path, compression: str
+) -> None:
+    """Headers of small members come from one read ahead (LOOKAHEAD bytes), and so do small
+    contents: sizes around the read's end, empty files, directories and links between them,
+    and a large member in the middle (after which only a header is read) must all come out
+    as written, through read() and read_at()."""
+    from stagesmith.image.tarscan import LOOKAHEAD
+
+    sizes = [0, 1, 511, 512, 513, 3000, LOOKAHEAD - 1024, LOOKAHEAD - 512, LOOKAHEAD, 200_000]
+    sizes += [7, 4096, LOOKAHEAD + 1, 100, 0, 2 * LOOKAHEAD]
+    members = []
+    for n, size in enumerate(sizes):
+        members += [dir_(f"d{n}"), symlink(f"d{n}/link", "x"), file(f"d{n}/f", os.urandom(size))]
+    data = {m.path: m.data for m in members if m.type == "file"}
+    src = docker_archive(tmp_path / "x.tar", build([members], compression=compression))
+    got: dict[str, tuple[bytes, bytes, bytes]] = {}
+    with open_image(src) as img:
+        for _, e, r in img.walk(lambda e: True):
+            if r is not None:
+                first = r.read(5)
+                rest = r.read()
+                at = max(0, len(data[e.path]) - 3)
+                tail = r.read_at(at, 10) if hasattr(r, "read_at") else b""
+                got[e.path] = (first, rest, tail)
+    for path, content in data.items():
+        tail = content[max(0, len(content) - 3) :] if compression == "none" else b""
+        assert got[path] == (content[:5], content[5:], tail), path
 
 
 def _flip(at: int):  # type: ignore[no-untyped-def]

@@ -18,6 +18,14 @@ from zlib import adler32
 from stagesmith.image.model import Entry, EntryType, ImageError
 
 BLOCK = 512
+#: Bytes read at a header of an uncompressed layer that is not in the last read, when the
+#: member before was under ``SMALL`` bytes: the header and what follows. Most members of
+#: real images are small (two thirds of a Debian + Node image's under 3.5 KiB: directories,
+#: links, small files) and come in runs, so the next headers and a small file's content
+#: usually come with it: one system call instead of several. After a larger member, only the
+#: header is read (a ``pread`` of 8 KiB costs ~1.8x one of 512 bytes here).
+LOOKAHEAD = 8192
+SMALL = 4096
 ZERO = bytes(BLOCK)
 #: Refuse declared member sizes beyond this (a crafted header can claim exabytes).
 MAX_MEMBER = 1 << 40
@@ -167,10 +175,11 @@ class _Window:
     order (``read``) and any range (``read_at``), with no shared position. Made only for the
     members a check wants, so it is kept slim (no io base class)."""
 
-    __slots__ = ("_fd", "_pos", "_size", "_start")
+    __slots__ = ("_fd", "_held", "_pos", "_size", "_start")
 
-    def __init__(self, fd: int, start: int, size: int) -> None:
+    def __init__(self, fd: int, start: int, size: int, held: bytes | None = None) -> None:
         self._fd, self._start, self._size, self._pos = fd, start, size, 0
+        self._held = held  # the whole content, when the scan's last read brought it
 
     def readable(self) -> bool:
         return True
@@ -180,13 +189,15 @@ class _Window:
         want = left if size is None or size < 0 else min(size, left)
         if want <= 0:
             return b""
-        data = os.pread(self._fd, want, self._start + self._pos)
+        data = self.read_at(self._pos, want)
         self._pos += len(data)
         return data
 
     def read_at(self, offset: int, size: int) -> bytes:
         if offset < 0 or offset >= self._size or size <= 0:
             return b""
+        if self._held is not None:
+            return self._held[offset : offset + size]
         return os.pread(self._fd, min(size, self._size - offset), self._start + offset)
 
 
@@ -267,6 +278,10 @@ def scan(
         fd, origin, cap, end_of_layer = -1, 0, MAX_MEMBER, 0
     pos = 0
     pread = os.pread
+    # (fast path) the last read: a header and what follows it, often the next few headers;
+    # ``small``: the last member was small, so the next ones likely are too
+    buf, buf_at, buf_len = b"", 0, 0
+    small = True
 
     pax: dict[str, str] = {}
     long_name: str | None = None
@@ -274,7 +289,13 @@ def scan(
     read = stream.read
     while True:
         if fast:
-            hdr = pread(fd, BLOCK, origin + pos)
+            at = pos - buf_at
+            if 0 <= at <= buf_len - BLOCK:  # in what the last read brought: no system call
+                hdr = buf[at : at + BLOCK]
+            else:  # a read ahead only where the members are small (it costs more)
+                buf = pread(fd, LOOKAHEAD if small else BLOCK, origin + pos)
+                buf_at, buf_len = pos, len(buf)
+                hdr = buf[:BLOCK]
             pos += BLOCK
         else:
             hdr = read(BLOCK)
@@ -391,11 +412,14 @@ def scan(
         if fast:
             start = pos
             pos += size + padded
+            small = size < SMALL
             if pos > end_of_layer:
                 raise ImageError(f"{where}: truncated tar member")
             if path:
                 if kind is _FILE and want is not None and want(entry):
-                    yield entry, _Window(fd, origin + start, size)  # type: ignore[misc]
+                    at = start - buf_at
+                    held = buf[at : at + size] if at + size <= buf_len else None
+                    yield entry, _Window(fd, origin + start, size, held)  # type: ignore[misc]
                 else:
                     yield entry, None
             continue
