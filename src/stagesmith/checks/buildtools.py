@@ -12,7 +12,6 @@ Good (multi-stage): compile in a builder stage, ``COPY --from=builder`` only the
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from stagesmith.checks.base import Check, Context
@@ -30,15 +29,6 @@ _BIN_DIRS = ("bin", "sbin")
 
 #: Enough headers under one include tree to call it a development install.
 HEADER_THRESHOLD = 50
-
-
-@dataclass
-class _Cache:
-    title: str
-    files: int = 0
-    size: int = 0
-    layer: int | None = None
-    sample: list[str] = field(default_factory=list)
 
 
 _CACHE_ROOTS = ("var/cache/apt/", "var/lib/apt/lists/", "opt/conda/pkgs/", "root/.conda/pkgs/")

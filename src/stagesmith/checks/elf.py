@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Callable
-from dataclasses import dataclass, field
+
+from stagesmith.record import Record
 
 ELF_MAGIC = b"\x7fELF"
 ET_EXEC, ET_DYN = 2, 3
@@ -50,17 +51,36 @@ class ElfError(ValueError):
     """The bytes start like ELF but the structures do not hold together."""
 
 
-@dataclass
-class ElfInfo:
-    elf_class: int  # 32 or 64
-    machine: int
-    etype: int
-    interpreter: str | None = None
-    needed: list[str] = field(default_factory=list)
-    rpath: list[str] = field(default_factory=list)
-    runpath: list[str] = field(default_factory=list)
-    soname: str | None = None
-    dynamic: bool = False
+class ElfInfo(Record):
+    __slots__ = (
+        "dynamic",
+        "elf_class",
+        "etype",
+        "interpreter",
+        "machine",
+        "needed",
+        "rpath",
+        "runpath",
+        "soname",
+    )
+
+    def __init__(
+        self,
+        elf_class: int,  # 32 or 64
+        machine: int,
+        etype: int,
+        interpreter: str | None = None,
+        needed: list[str] | None = None,
+        rpath: list[str] | None = None,
+        runpath: list[str] | None = None,
+        soname: str | None = None,
+        dynamic: bool = False,
+    ) -> None:
+        self.elf_class, self.machine, self.etype = elf_class, machine, etype
+        self.interpreter, self.soname, self.dynamic = interpreter, soname, dynamic
+        self.needed: list[str] = [] if needed is None else needed
+        self.rpath: list[str] = [] if rpath is None else rpath
+        self.runpath: list[str] = [] if runpath is None else runpath
 
 
 def from_bytes(data: bytes) -> Callable[[int, int], bytes | None]:

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import fnmatch
 import posixpath
-from dataclasses import dataclass
 from typing import Any
 
 from stagesmith.checks.base import Check, Content, Context
@@ -33,6 +32,7 @@ from stagesmith.checks.elf import MULTIARCH, ElfError, ElfInfo, parse_elf
 from stagesmith.checks.index import FILE, HARDLINK, Index, norm
 from stagesmith.checks.model import Finding, Severity
 from stagesmith.errors import StagesmithError
+from stagesmith.record import Record
 
 LD_SO_CONF = "etc/ld.so.conf"
 _SKIP_PREFIXES = ("usr/lib/debug/", "proc/", "sys/")
@@ -49,10 +49,11 @@ def looks_like_elf_candidate(path: str, mode: int) -> bool:
     return base.endswith(".so") or ".so." in base
 
 
-@dataclass
-class _Elf:
-    layer: int
-    info: ElfInfo
+class _Elf(Record):
+    __slots__ = ("info", "layer")
+
+    def __init__(self, layer: int, info: ElfInfo) -> None:
+        self.layer, self.info = layer, info
 
 
 class SharedLibsCheck(Check):

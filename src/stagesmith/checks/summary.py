@@ -23,7 +23,6 @@ Schema (``stagesmith.inspect/v1``)::
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from stagesmith.checks.base import Check
@@ -32,18 +31,19 @@ from stagesmith.checks.model import Finding, Severity
 from stagesmith.checks.protocol import ImageLike
 from stagesmith.checks.runner import run_checks_with_index
 from stagesmith.checks.user import config_user
+from stagesmith.record import Record
 
 SCHEMA = "stagesmith.inspect/v1"
 TOP_WASTE = 20
 
 
-@dataclass
-class Inspection:
+class Inspection(Record):
     """The report dict plus the merged index (``compare`` needs per-path sizes)."""
 
-    report: dict[str, Any]
-    findings: list[Finding]
-    index: Index
+    __slots__ = ("findings", "index", "report")
+
+    def __init__(self, report: dict[str, Any], findings: list[Finding], index: Index) -> None:
+        self.report, self.findings, self.index = report, findings, index
 
 
 def _get(obj: Any, *names: str, default: Any = None) -> Any:

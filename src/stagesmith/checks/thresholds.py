@@ -7,11 +7,11 @@ exit 1 after the report is printed.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from stagesmith.checks.model import Severity
 from stagesmith.errors import StagesmithError
+from stagesmith.record import Record
 
 _UNITS = {
     "": 1,
@@ -99,12 +99,19 @@ def ratio_text(score: float, threshold: float) -> str:
     return repr(score)
 
 
-@dataclass
-class Gates:
-    min_efficiency: float | None = None
-    max_wasted_bytes: int | None = None
-    fail_ids: set[str] = field(default_factory=set)
-    fail_severity: Severity | None = None
+class Gates(Record):
+    __slots__ = ("fail_ids", "fail_severity", "max_wasted_bytes", "min_efficiency")
+
+    def __init__(
+        self,
+        min_efficiency: float | None = None,
+        max_wasted_bytes: int | None = None,
+        fail_ids: set[str] | None = None,
+        fail_severity: Severity | None = None,
+    ) -> None:
+        self.min_efficiency, self.max_wasted_bytes = min_efficiency, max_wasted_bytes
+        self.fail_ids: set[str] = set() if fail_ids is None else fail_ids
+        self.fail_severity = fail_severity
 
     @classmethod
     def build(

@@ -8,6 +8,8 @@ Public API (kept stable for ``checks``, ``report`` and the CLI)::
         tree = image.tree()
 """
 
+from typing import TYPE_CHECKING, Any
+
 from stagesmith.image.model import (
     Entry,
     EntryType,
@@ -17,7 +19,19 @@ from stagesmith.image.model import (
     Layer,
 )
 from stagesmith.image.reader import Image, open_image
-from stagesmith.image.tree import FileTree, Node
+
+if TYPE_CHECKING:
+    from stagesmith.image.tree import FileTree, Node
+
+
+def __getattr__(name: str) -> Any:
+    """``FileTree`` and ``Node`` on first use: ``inspect`` never builds a tree."""
+    if name in ("FileTree", "Node"):
+        from stagesmith.image import tree
+
+        return getattr(tree, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "Entry",

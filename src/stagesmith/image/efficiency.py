@@ -18,31 +18,49 @@ first, names sorted) and layer 0 is stacked onto its own copy, as dive's StackTr
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Union
 
 from stagesmith.image.model import Entry, EntryType
+from stagesmith.record import Record
 
 if TYPE_CHECKING:
     from stagesmith.image.reader import Image
 
 
-@dataclass(frozen=True, slots=True)
-class Inefficiency:
-    path: str  # with a leading "/", as dive prints it
-    count: int  # in how many layers the path appears
-    size: int  # cumulative bytes over those layers
+class Inefficiency(Record):
+    __slots__ = ("count", "path", "size")
+
+    def __init__(self, path: str, count: int, size: int) -> None:
+        self.path = path  # with a leading "/", as dive prints it
+        self.count = count  # in how many layers the path appears
+        self.size = size  # cumulative bytes over those layers
 
 
-@dataclass
-class Efficiency:
-    score: float
-    wasted_bytes: int
-    user_wasted_percent: float
-    size_bytes: int
-    user_size_bytes: int
-    layer_sizes: list[int]
-    inefficiencies: list[Inefficiency] = field(default_factory=list)
+class Efficiency(Record):
+    __slots__ = (
+        "inefficiencies",
+        "layer_sizes",
+        "score",
+        "size_bytes",
+        "user_size_bytes",
+        "user_wasted_percent",
+        "wasted_bytes",
+    )
+
+    def __init__(
+        self,
+        score: float,
+        wasted_bytes: int,
+        user_wasted_percent: float,
+        size_bytes: int,
+        user_size_bytes: int,
+        layer_sizes: list[int],
+        inefficiencies: list[Inefficiency] | None = None,
+    ) -> None:
+        self.score, self.wasted_bytes = score, wasted_bytes
+        self.user_wasted_percent, self.size_bytes = user_wasted_percent, size_bytes
+        self.user_size_bytes, self.layer_sizes = user_size_bytes, layer_sizes
+        self.inefficiencies: list[Inefficiency] = inefficiencies or []
 
     def to_json(self) -> dict[str, object]:
         return {

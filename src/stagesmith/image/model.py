@@ -1,16 +1,17 @@
 """Plain data the image reader hands out: layers, config, history, tar entries.
 
-These are deliberately small dataclasses with no behaviour, so checks and reports can be
-written and tested against them without any archive at hand.
+These are deliberately small data classes with no behaviour, so checks and reports can be
+written and tested against them without any archive at hand (``Record``s rather than
+dataclasses: see ``stagesmith.record``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
 from stagesmith.errors import StagesmithError
+from stagesmith.record import Record
 
 
 class ImageError(StagesmithError):
@@ -27,8 +28,7 @@ class EntryType(StrEnum):
     FIFO = "fifo"
 
 
-@dataclass(slots=True)
-class Entry:
+class Entry(Record):
     """One member of one layer tar.
 
     ``path`` is normalized (no leading ``/`` or ``./``, no trailing ``/``). A whiteout keeps
@@ -37,37 +37,63 @@ class Entry:
     whose lower-layer content it hides.
     """
 
-    path: str
-    type: EntryType
-    size: int = 0
-    mode: int = 0o644
-    uid: int = 0
-    gid: int = 0
-    uname: str = ""
-    gname: str = ""
-    linkname: str = ""
-    mtime: float = 0.0
-    whiteout: str | None = None
-    opaque: bool = False
+    __slots__ = (
+        "gid",
+        "gname",
+        "linkname",
+        "mode",
+        "mtime",
+        "opaque",
+        "path",
+        "size",
+        "type",
+        "uid",
+        "uname",
+        "whiteout",
+    )
+
+    def __init__(
+        self,
+        path: str,
+        type: EntryType,
+        size: int = 0,
+        mode: int = 0o644,
+        uid: int = 0,
+        gid: int = 0,
+        uname: str = "",
+        gname: str = "",
+        linkname: str = "",
+        mtime: float = 0.0,
+        whiteout: str | None = None,
+        opaque: bool = False,
+    ) -> None:
+        self.path, self.type, self.size, self.mode = path, type, size, mode
+        self.uid, self.gid, self.uname, self.gname = uid, gid, uname, gname
+        self.linkname, self.mtime, self.whiteout, self.opaque = linkname, mtime, whiteout, opaque
 
     @property
     def is_whiteout(self) -> bool:
         return self.whiteout is not None
 
 
-@dataclass(slots=True)
-class HistoryEntry:
+class HistoryEntry(Record):
     """One entry of the config's history; ``layer`` is the index into ``Image.layers`` or None."""
 
-    created_by: str = ""
-    created: str = ""
-    comment: str = ""
-    empty: bool = False
-    layer: int | None = None
+    __slots__ = ("comment", "created", "created_by", "empty", "layer")
+
+    def __init__(
+        self,
+        created_by: str = "",
+        created: str = "",
+        comment: str = "",
+        empty: bool = False,
+        layer: int | None = None,
+    ) -> None:
+        self.created_by, self.created, self.comment = created_by, created, comment
+        self.empty, self.layer = empty, layer
 
 
-@dataclass
-class Layer:
+class Layer(Record):
     """A filesystem layer.
 
     ``size`` is the sum of the content sizes of the layer's entries (the figure dive reports)
@@ -75,36 +101,88 @@ class Layer:
     filled by the first full walk (``Image.total_size`` triggers one when needed).
     """
 
-    digest: str
-    diff_id: str
-    media_type: str
-    compression: str
-    compressed_size: int
-    created_by: str = ""
-    created: str = ""
-    comment: str = ""
-    size: int | None = None
-    empty: bool | None = None
-    entries: int | None = None
+    __slots__ = (
+        "comment",
+        "compressed_size",
+        "compression",
+        "created",
+        "created_by",
+        "diff_id",
+        "digest",
+        "empty",
+        "entries",
+        "media_type",
+        "size",
+    )
+
+    def __init__(
+        self,
+        digest: str,
+        diff_id: str,
+        media_type: str,
+        compression: str,
+        compressed_size: int,
+        created_by: str = "",
+        created: str = "",
+        comment: str = "",
+        size: int | None = None,
+        empty: bool | None = None,
+        entries: int | None = None,
+    ) -> None:
+        self.digest, self.diff_id, self.media_type = digest, diff_id, media_type
+        self.compression, self.compressed_size = compression, compressed_size
+        self.created_by, self.created, self.comment = created_by, created, comment
+        self.size, self.empty, self.entries = size, empty, entries
 
 
-@dataclass
-class ImageConfig:
+class ImageConfig(Record):
     """The runtime config of the image (the ``config`` object of the OCI config JSON)."""
 
-    user: str = ""
-    env: dict[str, str] = field(default_factory=dict)
-    entrypoint: list[str] | None = None
-    cmd: list[str] | None = None
-    healthcheck: dict[str, Any] | None = None
-    labels: dict[str, str] = field(default_factory=dict)
-    exposed_ports: list[str] = field(default_factory=list)
-    working_dir: str = ""
-    volumes: list[str] = field(default_factory=list)
-    stop_signal: str = ""
-    os: str = ""
-    architecture: str = ""
-    variant: str = ""
+    __slots__ = (
+        "architecture",
+        "cmd",
+        "entrypoint",
+        "env",
+        "exposed_ports",
+        "healthcheck",
+        "labels",
+        "os",
+        "stop_signal",
+        "user",
+        "variant",
+        "volumes",
+        "working_dir",
+    )
+
+    def __init__(
+        self,
+        user: str = "",
+        env: dict[str, str] | None = None,
+        entrypoint: list[str] | None = None,
+        cmd: list[str] | None = None,
+        healthcheck: dict[str, Any] | None = None,
+        labels: dict[str, str] | None = None,
+        exposed_ports: list[str] | None = None,
+        working_dir: str = "",
+        volumes: list[str] | None = None,
+        stop_signal: str = "",
+        os: str = "",
+        architecture: str = "",
+        variant: str = "",
+    ) -> None:
+        self.user: str = user
+        self.env: dict[str, str] = {} if env is None else env
+        self.entrypoint, self.cmd, self.healthcheck = entrypoint, cmd, healthcheck
+        self.labels: dict[str, str] = {} if labels is None else labels
+        self.exposed_ports: list[str] = [] if exposed_ports is None else exposed_ports
+        self.working_dir: str = working_dir
+        self.volumes: list[str] = [] if volumes is None else volumes
+        self.stop_signal, self.os, self.architecture, self.variant = (
+            stop_signal,
+            os,
+            architecture,
+            variant,
+        )
 
     @classmethod
     def from_json(cls, doc: dict[str, Any]) -> ImageConfig:

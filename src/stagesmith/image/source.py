@@ -10,13 +10,13 @@ import hashlib
 import json
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from stagesmith.image.model import ImageError
 from stagesmith.image.streams import Region
 from stagesmith.image.tarscan import RawMember, index_archive, normalize
+from stagesmith.record import Record
 
 MAX_JSON = 64 << 20
 _DIGEST = re.compile(r"^(sha256|sha512):([0-9a-f]{32,128})$")
@@ -126,23 +126,35 @@ def blob_name(digest: str, where: str) -> str:
     return f"blobs/{m.group(1)}/{m.group(2)}"
 
 
-@dataclass
-class LayerRef:
-    name: str  # file inside the store
-    digest: str | None  # expected digest of the blob bytes, when known
-    media_type: str
-    diff_id: str
-    digest_is_diff_id: bool = False  # legacy layer.tar: checked against diff_id, uncompressed
+class LayerRef(Record):
+    __slots__ = ("diff_id", "digest", "digest_is_diff_id", "media_type", "name")
+
+    def __init__(
+        self,
+        name: str,  # file inside the store
+        digest: str | None,  # expected digest of the blob bytes, when known
+        media_type: str,
+        diff_id: str,
+        digest_is_diff_id: bool = False,  # legacy layer.tar: checked against diff_id
+    ) -> None:
+        self.name, self.digest, self.media_type, self.diff_id = name, digest, media_type, diff_id
+        self.digest_is_diff_id = digest_is_diff_id
 
 
-@dataclass
-class Resolved:
-    source_format: str
-    config: dict[str, Any]
-    config_digest: str
-    layers: list[LayerRef]
-    reference: str
-    platform: str
+class Resolved(Record):
+    __slots__ = ("config", "config_digest", "layers", "platform", "reference", "source_format")
+
+    def __init__(
+        self,
+        source_format: str,
+        config: dict[str, Any],
+        config_digest: str,
+        layers: list[LayerRef],
+        reference: str,
+        platform: str,
+    ) -> None:
+        self.source_format, self.config, self.config_digest = source_format, config, config_digest
+        self.layers, self.reference, self.platform = layers, reference, platform
 
 
 def field(obj: dict[str, Any], key: str, kind: type, where: str, what: str) -> Any:

@@ -11,11 +11,11 @@ import io
 import os
 import posixpath
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import BinaryIO
 from zlib import adler32
 
 from stagesmith.image.model import Entry, EntryType, ImageError
+from stagesmith.record import Record
 
 BLOCK = 512
 #: Bytes read at a header of an uncompressed layer that is not in the last read, when the
@@ -129,12 +129,12 @@ def normalize(name: str, where: str) -> str:
     return "/".join(parts)
 
 
-@dataclass(slots=True)
-class RawMember:
-    name: str
-    size: int
-    typeflag: bytes
-    offset: int  # offset of the content in the stream
+class RawMember(Record):
+    __slots__ = ("name", "offset", "size", "typeflag")
+
+    def __init__(self, name: str, size: int, typeflag: bytes, offset: int) -> None:
+        self.name, self.size, self.typeflag = name, size, typeflag
+        self.offset = offset  # of the content in the stream
 
 
 class _Content(io.RawIOBase):
