@@ -377,9 +377,12 @@ def second_core() -> dict[str, float]:
     }
 
 
-def best(cmd: list[str], repeat: int, env: dict[str, str] | None = None) -> dict[str, object]:
-    runs = [measure(cmd, env) for _ in range(repeat)]
+def fastest(runs: list[dict[str, object]]) -> dict[str, object]:
     return min(runs, key=lambda r: float(r["seconds"]))  # type: ignore[arg-type]
+
+
+def best(cmd: list[str], repeat: int, env: dict[str, str] | None = None) -> dict[str, object]:
+    return fastest([measure(cmd, env) for _ in range(repeat)])
 
 
 def _ratios(
@@ -479,14 +482,22 @@ def main() -> int:
                 continue
             dive_out = work / f"{name}.dive.json"
             dive_out.unlink(missing_ok=True)
-            dive_cmd = [dive_exe, "--source", "docker-archive", str(dive_peer[name])]
-            dive = best([*dive_cmd, "--json", str(dive_out)], args.repeat, dive_env)
+            dive_cmd = [dive_exe, "--source", "docker-archive", str(dive_peer[name]), "--json"]
             eff_cmd = [py, "-m", "stagesmith.image", str(archive)]
             full_cmd = [py, "-m", "stagesmith", "inspect", str(archive), "--json"]
             for warm_up in (eff_cmd, full_cmd):  # fills the bytecode cache
                 measure(warm_up, py_env)
-            eff = best(eff_cmd, args.repeat, py_env)
-            full = best(full_cmd, args.repeat, py_env)
+            # the three interleaved, round after round: this host's speed drifts by tens of
+            # percent within minutes, and runs of one tool in a row would catch one phase
+            rounds = [
+                (
+                    measure([*dive_cmd, str(dive_out)], dive_env),
+                    measure(eff_cmd, py_env),
+                    measure(full_cmd, py_env),
+                )
+                for _ in range(args.repeat)
+            ]
+            dive, eff, full = (fastest([r[k] for r in rounds]) for k in range(3))
             case: dict[str, object] = {
                 "archive_mb": round(archive.stat().st_size / (1 << 20), 1),
                 "dive_source": dive_peer[name].name,
@@ -501,6 +512,10 @@ def main() -> int:
                 case["dive_efficiency"] = f"unreadable: {exc}"
             _ratios(case, dive, eff, "efficiency")
             _ratios(case, dive, full, "inspect")
+            case["time_ratio_inspect_vs_dive_per_round"] = sorted(
+                round(float(f["seconds"]) / float(d["seconds"]), 3)  # type: ignore[arg-type]
+                for d, _, f in rounds
+            )
             if name.startswith("docker-archive-") and "gzip" not in name:
                 # what verifying legacy layers against their diff_id costs: hashing every byte
                 # (hashlib, as the reader uses: OpenSSL with SHA-NI; coreutils' sha256sum is
