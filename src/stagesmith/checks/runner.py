@@ -58,23 +58,10 @@ def run_checks_with_index(
     p_wo: tuple[str, bool] | None = None
     p_takers: list[Check] | None = None
 
-    kinds_get = _ENTRY_KINDS.get
-
     def want(entry: Any) -> bool:
         nonlocal p_entry, p_path, p_kind, p_wo, p_takers
         p_entry = entry
-        if type(entry) is Entry:  # _describe, inline
-            path = entry.path
-            if path.strip() is not path:
-                path = norm(path)
-            kind = kinds_get(entry.type) or kind_of(entry)
-            if entry.whiteout is None and not entry.opaque and ".wh." not in entry.path:
-                wo = None
-            else:
-                wo = whiteout_target(entry)
-        else:
-            path, kind, wo = _describe(entry)
-        p_path, p_kind, p_wo = path, kind, wo
+        p_path, p_kind, p_wo = path, kind, wo = _describe(entry)
         if wo is not None:
             p_takers = None
             return False
@@ -108,17 +95,7 @@ def run_checks_with_index(
             p_entry = None
         else:  # the reader did not ask (not a regular file): compute here
             takers = None
-            if type(entry) is Entry:  # _describe, inline
-                path = entry.path
-                if path.strip() is not path:
-                    path = norm(path)
-                kind = kinds_get(entry.type) or kind_of(entry)
-                if entry.whiteout is None and not entry.opaque and ".wh." not in entry.path:
-                    wo = None
-                else:
-                    wo = whiteout_target(entry)
-            else:
-                path, kind, wo = _describe(entry)
+            path, kind, wo = _describe(entry)
         if layer != current:
             if count:
                 layer_entries[current] = layer_entries.get(current, 0) + count
