@@ -118,8 +118,8 @@ class Image:
     def _walk_layers(
         self, layers: Sequence[int], want: Want | None
     ) -> Iterator[tuple[int, Entry, BinaryIO | None]]:
-        # the blobs' digests, computed side by side in worker threads from the start, so the
-        # walk of a layer rarely waits for its digest (see DigestPool)
+        # the blobs' digests, computed by workers beside the walk from its start, so the walk
+        # of a layer rarely waits for its digest (see DigestPool)
         jobs = [self._digest_job(i) for i in layers]
         pool = DigestPool(jobs) if any(jobs) else None
         try:
