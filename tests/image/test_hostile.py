@@ -323,3 +323,15 @@ def test_header_checksum_is_the_exact_byte_sum() -> None:
         for stored, ok in ((good, True), (good + 1, False), (good - 1, False)):
             field = f"{stored:06o}\0 ".encode()
             assert _checksum_ok(raw[:148] + field + raw[156:]) is ok
+
+
+@pytest.mark.parametrize("compression", ["none", "gzip"])
+def test_huge_pax_header_is_refused_not_read_into_memory(tmp_path: Path, compression: str) -> None:
+    import stagesmith.image.tarscan as tarscan
+
+    big = "x" * (tarscan.MAX_META + 10)
+    members = [Member("a", "file", data=b"1", pax={"comment": big})]
+    src = docker_archive(tmp_path / "x.tar", build([members], compression=compression))
+    with pytest.raises(ImageError, match="extended header of"), open_image(src) as img:
+        for _ in img.walk():
+            pass

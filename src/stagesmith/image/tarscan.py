@@ -29,6 +29,9 @@ SMALL = 4096
 ZERO = bytes(BLOCK)
 #: Refuse declared member sizes beyond this (a crafted header can claim exabytes).
 MAX_MEMBER = 1 << 40
+#: Refuse PAX and GNU long-name headers beyond this (their records are read into memory;
+#: real ones hold paths and a few attributes, a few KiB at most).
+MAX_META = 1 << 20
 WHITEOUT = ".wh."
 OPAQUE = ".wh..wh..opq"
 
@@ -263,8 +266,9 @@ def scan(
     """Yield every member of a layer tar as an Entry, with a content reader when wanted.
 
     ``span`` ``(fd, offset, length)``: the layer is that window of a file (an uncompressed
-    blob). Each header is then one ``pread`` at a position kept in this loop, content nobody
-    wants is skipped by moving that position (never read: its digest is computed apart), and
+    blob). Headers are then read with ``pread`` at a position kept in this loop (with a read
+    ahead after small members, see ``LOOKAHEAD``), content nobody wants is skipped by moving
+    that position (never read: its digest is computed apart), and
     a wanted member gets a reader of its own with random access; declared sizes are capped by
     the window (``stream`` is not used). Otherwise ``stream`` is read forward, skipped content
     read through.
@@ -318,6 +322,8 @@ def scan(
             raise ImageError(f"{where}: member declares {size} bytes, more than the layer holds")
         padded = -size % BLOCK
         if tf in (b"x", b"g", b"L", b"K"):
+            if size > MAX_META:  # read whole into memory: a crafted size must not balloon it
+                raise ImageError(f"{where}: a tar extended header of {size} bytes")
             if fast:
                 data = pread(fd, size, origin + pos)
                 pos += size + padded
