@@ -13,21 +13,23 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from stagesmith.errors import StagesmithError
+from stagesmith.record import Record
 
 CONFIG_NAMES = (".stagesmith.yaml", ".stagesmith.yml")
 
 
-@dataclass
-class Config:
+class Config(Record):
     """The raw sections of the user's configuration and where they came from."""
 
-    data: dict[str, Any] = field(default_factory=dict)
-    source: Path | None = None
+    __slots__ = ("data", "source")
+
+    def __init__(self, data: dict[str, Any] | None = None, source: Path | None = None) -> None:
+        self.data: dict[str, Any] = {} if data is None else data
+        self.source = source
 
     def section(self, name: str) -> dict[str, Any]:
         value = self.data.get(name) or {}
@@ -46,15 +48,17 @@ class Config:
         return ImageMap(mapping)
 
 
-@dataclass
-class ImageMap:
+class ImageMap(Record):
     """Renames images the tool emits, for mirrors and air-gapped registries.
 
     Keys are either a full reference (``python:3.11-slim``) or a repository without a tag
     (``python``); a repository key keeps the tag of the image it renames.
     """
 
-    mapping: dict[str, str] = field(default_factory=dict)
+    __slots__ = ("mapping",)
+
+    def __init__(self, mapping: dict[str, str] | None = None) -> None:
+        self.mapping: dict[str, str] = {} if mapping is None else mapping
 
     def __call__(self, image: str) -> str:
         if image in self.mapping:

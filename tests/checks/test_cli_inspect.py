@@ -188,7 +188,8 @@ def test_bad_thresholds_are_rejected_before_reading(images: dict[str, Path]) -> 
 
 def test_inspect_runs_without_typer_or_pydantic(tmp_path: Path) -> None:
     """`stagesmith inspect` parses its own flags: Typer and pydantic cost start-up time, and
-    ``--json`` prints nothing through Rich, so Rich is not imported either."""
+    ``--json`` prints nothing through Rich, so Rich is not imported either; its data classes
+    are Records, so ``dataclasses`` (and the ``inspect`` module it loads) is not either."""
     from tests.archives import docker_archive, file
 
     src = docker_archive(tmp_path / "x.tar", [[file("a", 100)]])
@@ -198,7 +199,8 @@ def test_inspect_runs_without_typer_or_pydantic(tmp_path: Path) -> None:
         "try:\n"
         f"    main(['inspect', {str(src)!r}, '--json'])\n"
         "except SystemExit as exc:\n"
-        "    heavy = {'typer', 'pydantic', 'click', 'rich', 'subprocess', 'zstandard', 'yaml'}\n"
+        "    heavy = {'typer', 'pydantic', 'click', 'rich', 'subprocess', 'zstandard', 'yaml',\n"
+        "             'dataclasses'}\n"
         "    heavy = sorted({m.split('.')[0] for m in sys.modules} & heavy)\n"
         "    print('EXIT', exc.code, 'HEAVY', heavy)\n"
     )

@@ -1,9 +1,8 @@
-"""The report's findings rows: ``summary.finding_dict`` gives exactly ``Finding.to_dict()``."""
+"""The report's findings rows: ``Finding.to_dict`` copies what it holds, as ``asdict`` did."""
 
 from __future__ import annotations
 
 from stagesmith.checks.model import Finding, Severity
-from stagesmith.checks.summary import finding_dict
 
 
 def _finding(evidence: dict[str, object]) -> Finding:
@@ -19,13 +18,15 @@ def _finding(evidence: dict[str, object]) -> Finding:
     )
 
 
-def test_plain_finding_is_to_dict_same_keys_same_order_and_copied() -> None:
+def test_row_has_every_field_in_order_with_the_severity_label_and_is_a_copy() -> None:
     f = _finding({"needed_by": ["venv/x.so"], "deleted": False, "count": 2, "reasons": {"a": "b"}})
-    got = finding_dict(f)
-    assert got == f.to_dict()
-    assert list(got) == list(f.to_dict())
-    assert got["severity"] == "error"
-    # copies like asdict: changing the row leaves the finding alone
+    got = f.to_dict()
+    assert list(got) == [
+        "id", "severity", "title", "message", "subject", "paths", "layer", "evidence",
+    ]  # fmt: skip
+    assert got["severity"] == "error" and got["layer"] == 3
+    assert got["evidence"] == f.evidence and got["paths"] == f.paths
+    # changing the row leaves the finding alone
     got["paths"].append("z")
     got["evidence"]["needed_by"].append("z")
     got["evidence"]["reasons"]["c"] = "d"
@@ -34,13 +35,23 @@ def test_plain_finding_is_to_dict_same_keys_same_order_and_copied() -> None:
     assert f.evidence["reasons"] == {"a": "b"}
 
 
-def test_other_data_falls_back_to_to_dict() -> None:
-    f = _finding({"span": (1, 2), "level": Severity.INFO})
-    got = finding_dict(f)
-    assert got == f.to_dict()
-    assert got["evidence"]["span"] == (1, 2)  # asdict keeps a tuple a tuple
+def test_other_data_is_copied_too() -> None:
+    class Box:
+        def __init__(self, items: list[int]) -> None:
+            self.items = items
+
+    box = Box([1])
+    f = _finding({"span": (1, [2]), "level": Severity.INFO, "box": box})
+    got = f.to_dict()["evidence"]
+    assert got["span"] == (1, [2]) and type(got["span"]) is tuple  # a tuple stays a tuple
+    assert got["level"] is Severity.INFO
+    got["span"][1].append(3)
+    got["box"].items.append(2)
+    assert f.evidence["span"] == (1, [2]) and box.items == [1]
 
 
-def test_no_layer() -> None:
-    f = Finding(id="root-user", severity=Severity.WARNING, title="t", message="m")
-    assert finding_dict(f) == f.to_dict()
+def test_defaults_are_not_shared() -> None:
+    a = Finding(id="root-user", severity=Severity.WARNING, title="t", message="m")
+    b = Finding(id="root-user", severity=Severity.WARNING, title="t", message="m")
+    a.paths.append("x")
+    assert b.paths == [] and b.to_dict()["layer"] is None

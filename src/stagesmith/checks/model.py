@@ -6,9 +6,10 @@ findings of two images by ``(id, subject)``: "gcc present" in A and not in B rea
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
 from enum import IntEnum
 from typing import Any
+
+from stagesmith.record import Record
 
 
 class Severity(IntEnum):
@@ -30,8 +31,7 @@ class Severity(IntEnum):
             raise ValueError(text) from None
 
 
-@dataclass
-class Finding:
+class Finding(Record):
     """One fact about an image worth a human's attention.
 
     ``subject`` names what the finding is about (a tool, a soname, a user, a path) so two
@@ -39,23 +39,61 @@ class Finding:
     ``layer`` is the index of the layer that added the (first) path, when one did.
     """
 
-    id: str
-    severity: Severity
-    title: str
-    message: str
-    subject: str = ""
-    paths: list[str] = field(default_factory=list)
-    layer: int | None = None
-    evidence: dict[str, Any] = field(default_factory=dict)
+    __slots__ = ("evidence", "id", "layer", "message", "paths", "severity", "subject", "title")
+
+    def __init__(
+        self,
+        id: str,
+        severity: Severity,
+        title: str,
+        message: str,
+        subject: str = "",
+        paths: list[str] | None = None,
+        layer: int | None = None,
+        evidence: dict[str, Any] | None = None,
+    ) -> None:
+        self.id, self.severity, self.title, self.message = id, severity, title, message
+        self.subject, self.layer = subject, layer
+        self.paths: list[str] = [] if paths is None else paths
+        self.evidence: dict[str, Any] = {} if evidence is None else evidence
 
     @property
     def key(self) -> tuple[str, str]:
         return (self.id, self.subject)
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["severity"] = self.severity.label
-        return data
+        """The report's row: every field in this order, lists and dicts copied (changing the
+        row leaves the finding alone), the severity as its label."""
+        return {
+            "id": self.id,
+            "severity": self.severity.label,
+            "title": self.title,
+            "message": self.message,
+            "subject": self.subject,
+            "paths": _copy(self.paths),
+            "layer": self.layer,
+            "evidence": _copy(self.evidence),
+        }
+
+
+_ATOMS = (str, int, bool, float, type(None))
+
+
+def _copy(value: Any) -> Any:
+    """A deep copy of JSON-like data (as ``dataclasses.asdict`` makes one: tuples stay tuples);
+    strings and numbers are shared, being immutable, anything else is deep-copied."""
+    kind = type(value)
+    if kind in _ATOMS:
+        return value
+    if kind is list:
+        return [_copy(v) for v in value]
+    if kind is dict:
+        return {_copy(k): _copy(v) for k, v in value.items()}
+    if kind is tuple:
+        return tuple(_copy(v) for v in value)
+    import copy
+
+    return copy.deepcopy(value)
 
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:

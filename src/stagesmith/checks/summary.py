@@ -128,42 +128,6 @@ def efficiency_summary(eff: Any) -> dict[str, Any] | None:
     }
 
 
-_ATOMS = (str, int, bool, float, type(None))
-
-
-def _plain(value: Any) -> Any:
-    """A copy of plain JSON-like data (exact str/int/bool/float/None, lists, dicts) as
-    ``dataclasses.asdict`` makes it; raises TypeError for anything else."""
-    kind = type(value)
-    if kind in _ATOMS:
-        return value
-    if kind is list:
-        return [_plain(v) for v in value]
-    if kind is dict:
-        return {_plain(k): _plain(v) for k, v in value.items()}
-    raise TypeError(kind)
-
-
-def finding_dict(finding: Finding) -> dict[str, Any]:
-    """``finding.to_dict()``, without ``asdict``'s deep copy of every path (a report holds
-    thousands): the same dict whenever the finding holds plain data, else ``to_dict()``."""
-    if type(finding) is not Finding:
-        return finding.to_dict()
-    try:
-        return {
-            "id": _plain(finding.id),
-            "severity": finding.severity.label,
-            "title": _plain(finding.title),
-            "message": _plain(finding.message),
-            "subject": _plain(finding.subject),
-            "paths": _plain(finding.paths),
-            "layer": _plain(finding.layer),
-            "evidence": _plain(finding.evidence),
-        }
-    except TypeError:
-        return finding.to_dict()
-
-
 def inspect_image(
     image: ImageLike,
     name: str,
@@ -198,7 +162,7 @@ def inspect_image(
             "files": sum(1 for n in index.nodes.values() if n.kind == FILE),
         },
         "efficiency": efficiency_summary(efficiency),
-        "findings": [finding_dict(f) for f in findings],
+        "findings": [f.to_dict() for f in findings],
         "counts": {s.label: sum(1 for f in findings if f.severity == s) for s in Severity},
     }
     return Inspection(report, findings, index)
