@@ -30,8 +30,8 @@ ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 class Region(io.RawIOBase):
     """A read-only window ``[offset, offset+length)`` of an open file descriptor.
 
-    Seekable (positions are relative to the window), so an uncompressed layer that needs no
-    digest can skip file content without reading it.
+    Read forward (the compressed blob under an inflater) or, through :attr:`span`, by the tar
+    scan and the digest workers at positions of their own (an uncompressed layer).
     """
 
     def __init__(self, fd: int, offset: int, length: int) -> None:
@@ -230,9 +230,9 @@ PREFETCH_DEPTH = 4
 class Prefetch(io.RawIOBase):
     """Reads ``raw`` to its end in a worker thread, ``PREFETCH_DEPTH`` chunks ahead.
 
-    Used when every byte of a layer must pass anyway (a digest to check, or a compressed
-    blob): reading, hashing and inflating (``preadv``, hashlib and zlib/zstd all release the
-    GIL) then run on the second core while the walk parses headers and runs checks. Memory is
+    Used for every compressed layer: reading and inflating (and, for a compressed legacy
+    layer, hashing the inflated bytes; ``preadv``, zlib/zstd and hashlib release the GIL) run
+    beside the walk, which parses headers and runs checks meanwhile. Memory is
     bounded by the queue. An error in the worker (truncated or corrupt data) is raised here
     when the reader reaches the point where it happened. ``close`` stops the worker.
     """
